@@ -1,0 +1,479 @@
+"""Speed benchmark: wall time and peak memory of `vidgist summarize` next to two baselines.
+
+What it measures (the "speed" task of shared/docs/REALBENCH.md), on a 10-minute and a
+60-minute 1280x720 H.264/AAC video composed from the real clips in ../shared/media:
+
+  ffmpeg decode                 ffmpeg -i X -f null -        (full decode: the floor)
+  PySceneDetect detect-content  scenedetect -i X -q detect-content
+  vidgist summarize (cold)      vidgist summarize X -o OUT   (fresh VIDGIST_CACHE_DIR)
+  vidgist visual path           timings.analyze read from OUT/summary.json
+  vidgist summarize (warm)      vidgist summarize X -o OUT2 --duration 30   (same cache)
+
+Each command runs as a child process: wall time is time.perf_counter() around it, peak
+memory is ru_maxrss from os.wait4(), i.e. the largest single process of its tree (not the
+sum over processes), with a floor of this script's own RSS (~15 MB, inherited at exec).
+The commands run in rounds (one of each per round) after the file has been read once, so
+all see a warm page cache. Reported: median wall over --repeat runs, max peak RSS, and the
+ratios of the medians to ffmpeg's decode and to PySceneDetect.
+
+Composition (ffmpeg CLI, cached in --work, redone with --recompose):
+  bench-10min.mp4  every video clip in --media, sorted by name, scaled and padded to
+                   1280x720 at 30 fps, with its audio (or silence), concatenated and the
+                   list looped until exactly 600 s; one libx264 veryfast / AAC encode.
+  bench-60min.mp4  bench-10min.mp4 six times through the concat demuxer, stream copy.
+
+Needs ffmpeg/ffprobe on PATH, PySceneDetect's CLI (`pip install -e .[bench]`, i.e.
+scenedetect-headless==0.7.2) and vidgist; rows whose command is missing or fails are
+printed as n/a with the reason. Nothing beyond the standard library is imported.
+
+Usage:
+  python scripts/bench_speed.py [--only 10] [--repeat 3] [--json bench-out/speed.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_MEDIA = REPO.parent / "shared" / "media"
+DEFAULT_WORK = REPO / "bench-out"
+
+WIDTH, HEIGHT, FPS = 1280, 720, 30
+SHORT_S = 600  # the 10-minute file
+LONG_COPIES = 6  # the 60-minute file is this many copies of the 10-minute one
+AUDIO_RATE = 48000
+# x264's output depends on its thread count; pinning it keeps the composed file
+# byte-identical across machines with different core counts.
+ENCODE_THREADS = 4
+
+DECODE, SCENEDETECT, COLD, ANALYZE, WARM = (
+    "ffmpeg decode",
+    "PySceneDetect detect-content",
+    "vidgist summarize (cold)",
+    "vidgist visual path (analyze)",
+    "vidgist summarize (warm, --duration 30)",
+)
+
+
+def die(message: str) -> None:
+    print(f"bench_speed: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- composition ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clip:
+    path: Path
+    duration: float  # seconds of video
+    has_audio: bool
+
+
+def probe(path: Path) -> dict:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format",
+         str(path)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return json.loads(out)
+
+
+def media_duration(path: Path) -> float:
+    return float(probe(path)["format"]["duration"])
+
+
+def as_clip(path: Path) -> Clip | None:
+    """A Clip for a file with a real video stream (not cover art), else None."""
+    try:
+        info = probe(path)
+    except (subprocess.CalledProcessError, json.JSONDecodeError):
+        return None
+    streams = info.get("streams", [])
+    video = [s for s in streams if s.get("codec_type") == "video"
+             and not s.get("disposition", {}).get("attached_pic")]
+    if not video:
+        return None
+    # webm and others leave the stream duration unset; the container's is close enough.
+    duration = float(video[0].get("duration") or info["format"]["duration"])
+    has_audio = any(s.get("codec_type") == "audio" for s in streams)
+    return Clip(path, duration, has_audio)
+
+
+def video_clips(media: Path) -> list[Clip]:
+    clips = [c for p in sorted(media.iterdir()) if p.is_file() and (c := as_clip(p))]
+    if not clips:
+        die(f"no video clips in {media}")
+    return clips
+
+
+def looped(clips: list[Clip], seconds: float) -> list[Clip]:
+    """The clip list, looped, up to the first clip that reaches `seconds`."""
+    playlist: list[Clip] = []
+    while sum(c.duration for c in playlist) < seconds:
+        playlist.append(clips[len(playlist) % len(clips)])
+    return playlist
+
+
+def segment_filters(i: int, clip: Clip) -> str:
+    """Filter chains turning input i into [v{i}][a{i}]: 1280x720 @30 fps, stereo 48 kHz.
+
+    Both streams are cut to the clip's video duration so audio and video stay in sync
+    across the concatenation; clips without audio get silence.
+    """
+    d = f"{clip.duration:.6f}"
+    video = (
+        f"[{i}:v:0]setpts=PTS-STARTPTS,"
+        f"scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
+        f"pad={WIDTH}:{HEIGHT}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={FPS},format=yuv420p,"
+        f"trim=duration={d}[v{i}]"
+    )
+    source = f"[{i}:a:0]asetpts=PTS-STARTPTS," if clip.has_audio else f"anullsrc=r={AUDIO_RATE}:cl=stereo,"
+    audio = (
+        f"{source}aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
+        f"apad,atrim=duration={d}[a{i}]"
+    )
+    return f"{video};{audio}"
+
+
+def compose_short(clips: list[Clip], out: Path) -> list[str]:
+    """Encode the looped clip list into `out`, trimmed at exactly SHORT_S seconds."""
+    playlist = looped(clips, SHORT_S)
+    inputs = [arg for c in playlist for arg in ("-i", str(c.path))]
+    chains = [segment_filters(i, c) for i, c in enumerate(playlist)]
+    pads = "".join(f"[v{i}][a{i}]" for i in range(len(playlist)))
+    graph = ";".join(chains) + f";{pads}concat=n={len(playlist)}:v=1:a=1[v][a]"
+    cmd = [
+        "ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *inputs,
+        "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-t", str(SHORT_S),
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-threads", str(ENCODE_THREADS),
+        "-c:a", "aac", "-b:a", "128k",
+        # No creation time or tool strings: the same inputs give the same bytes.
+        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+        "-movflags", "+faststart", str(out),
+    ]
+    subprocess.run(cmd, check=True)
+    return cmd
+
+
+def compose_long(short: Path, out: Path) -> list[str]:
+    """Concatenate LONG_COPIES copies of `short` without re-encoding."""
+    listing = out.parent / "concat-60min.txt"
+    line = f"file '{short.resolve()}'\n"  # absolute, so the list may live anywhere
+    listing.write_text(line * LONG_COPIES)
+    cmd = [
+        "ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+        "-f", "concat", "-safe", "0", "-i", str(listing),
+        "-c", "copy", "-map_metadata", "-1", "-fflags", "+bitexact",
+        "-movflags", "+faststart", str(out),
+    ]
+    subprocess.run(cmd, check=True)
+    return cmd
+
+
+def build(out: Path, make, *args) -> None:
+    """Run make(*args, tmp) and move tmp to `out`, so a half-written file is never reused."""
+    tmp = out.with_name(out.stem + ".part" + out.suffix)
+    start = time.perf_counter()
+    cmd = make(*args, tmp)
+    tmp.replace(out)
+    log(f"composed {out.name} in {time.perf_counter() - start:.1f} s:\n  {shlex.join(cmd)}")
+
+
+def compose(media: Path, work: Path, recompose: bool, labels: list[str]) -> dict[str, Path]:
+    """The composed files for `labels` ("10", "60"), built where missing or stale."""
+    work.mkdir(parents=True, exist_ok=True)
+    short, long = work / "bench-10min.mp4", work / "bench-60min.mp4"
+    if recompose or not short.exists():
+        log(f"composing {short} from {media} ...")
+        build(short, compose_short, video_clips(media))
+        recompose = True  # a new 10-minute file makes the 60-minute one stale
+    if "60" in labels and (recompose or not long.exists()):
+        build(long, compose_long, short)
+    return {"10": short, "60": long}
+
+
+# -- measurement ---------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    wall: float  # seconds
+    rss_kib: int  # ru_maxrss: KiB on Linux
+    error: str | None = None
+
+
+def error_line(stderr: str, returncode: int) -> str:
+    """One line saying why a command failed: a traceback's last line, else the first line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    if lines and lines[0].startswith("Traceback"):
+        return lines[-1]
+    if lines:
+        return lines[0]
+    if returncode < 0:
+        return f"killed by signal {-returncode}"
+    return f"exit status {returncode}"
+
+
+def measure(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> Run:
+    """Run cmd to completion; wall time around it, peak RSS from os.wait4."""
+    with tempfile.TemporaryFile("w+") as stderr:
+        start = time.perf_counter()
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=stderr, env=env, cwd=cwd)
+        except OSError as e:
+            return Run(0.0, 0, f"cannot run {cmd[0]}: {e.strerror}")
+        # wait4 rather than proc.wait(): only it returns the child's rusage.
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: keep Popen from waiting
+        if proc.returncode != 0:
+            stderr.seek(0)
+            return Run(wall, usage.ru_maxrss, error_line(stderr.read(), proc.returncode))
+    return Run(wall, usage.ru_maxrss)
+
+
+@dataclass
+class Row:
+    name: str
+    cmd: str
+    walls: list[float] = field(default_factory=list)
+    rss_kib: list[int] = field(default_factory=list)
+    error: str | None = None
+
+    def add(self, run: Run) -> None:
+        if run.error:
+            self.error = run.error
+        else:
+            self.walls.append(run.wall)
+            self.rss_kib.append(run.rss_kib)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and bool(self.walls)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.walls) if self.ok else None
+
+    @property
+    def peak_mb(self) -> float | None:
+        return max(self.rss_kib) / 1024 if self.ok and self.rss_kib else None
+
+
+def find_tool(name: str) -> str | None:
+    """The venv's copy next to sys.executable first, then PATH."""
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else shutil.which(name)
+
+
+def read_analyze_time(summary_json: Path) -> tuple[float | None, str | None]:
+    try:
+        return float(json.loads(summary_json.read_text())["timings"]["analyze"]), None
+    except FileNotFoundError:
+        return None, f"{summary_json.name} not written"
+    except (KeyError, TypeError, ValueError) as e:
+        return None, f"no timings.analyze in {summary_json.name} ({type(e).__name__})"
+
+
+def bench_file(video: Path, repeat: int, vidgist: list[str] | None, work: Path) -> list[Row]:
+    runs = work / "runs" / video.stem
+    runs.mkdir(parents=True, exist_ok=True)
+    scenedetect = find_tool("scenedetect")
+    decode_cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(video),
+                  "-f", "null", "-"]
+    scene_cmd = [scenedetect or "scenedetect", "-i", str(video), "-q", "detect-content"]
+    cold_out, warm_out = runs / "vidgist-cold", runs / "vidgist-warm"
+    cold_cmd = [*(vidgist or ["vidgist"]), "summarize", str(video), "-o", str(cold_out)]
+    warm_cmd = [*(vidgist or ["vidgist"]), "summarize", str(video), "-o", str(warm_out),
+                "--duration", "30"]
+    rows = {name: Row(name, shlex.join(cmd)) for name, cmd in [
+        (DECODE, decode_cmd), (SCENEDETECT, scene_cmd), (COLD, cold_cmd),
+        (ANALYZE, "timings.analyze of the cold run's summary.json"), (WARM, warm_cmd)]}
+    if not scenedetect:
+        rows[SCENEDETECT].error = "scenedetect CLI not found (pip install scenedetect-headless==0.7.2)"
+    if not vidgist:
+        for name in (COLD, ANALYZE, WARM):
+            rows[name].error = "vidgist executable not found (pip install -e . or --vidgist CMD)"
+
+    warm_page_cache(video)
+    for i in range(repeat):
+        log(f"[{video.name}] round {i + 1}/{repeat}")
+        timed(rows[DECODE], decode_cmd)
+        # PySceneDetect runs in a scratch folder in case it writes anything beside itself.
+        timed(rows[SCENEDETECT], scene_cmd, cwd=runs)
+        if rows[COLD].error is None:
+            bench_vidgist(rows, cold_cmd, warm_cmd, cold_out, warm_out, work)
+    return list(rows.values())
+
+
+def timed(row: Row, cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> None:
+    if row.error:  # failed once (or missing): not worth repeating
+        return
+    run = measure(cmd, env=env, cwd=cwd)
+    row.add(run)
+    log(f"  {row.name}: " + (f"n/a ({run.error})" if run.error else
+                             f"{run.wall:.1f} s, {run.rss_kib / 1024:.0f} MB"))
+
+
+def bench_vidgist(rows: dict[str, Row], cold_cmd, warm_cmd, cold_out: Path, warm_out: Path,
+                  work: Path) -> None:
+    """One cold run on a fresh cache, then one warm run on the cache it filled."""
+    (work / "cache").mkdir(exist_ok=True)
+    cache = Path(tempfile.mkdtemp(prefix="vidgist-", dir=work / "cache"))
+    try:
+        env = {**os.environ, "VIDGIST_CACHE_DIR": str(cache)}
+        for out in (cold_out, warm_out):
+            shutil.rmtree(out, ignore_errors=True)
+        timed(rows[COLD], cold_cmd, env=env)
+        if rows[COLD].error:
+            rows[ANALYZE].error = rows[WARM].error = "cold run failed"
+            return
+        analyze, error = read_analyze_time(cold_out / "summary.json")
+        if error:
+            rows[ANALYZE].error = error
+        elif rows[ANALYZE].error is None:
+            rows[ANALYZE].walls.append(analyze)
+        timed(rows[WARM], warm_cmd, env=env)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)  # a 60-minute cache is worth freeing
+
+
+def warm_page_cache(path: Path) -> None:
+    """Read the file once so the first measured command does not pay for the disk."""
+    with path.open("rb") as f:
+        while f.read(1 << 24):
+            pass
+
+
+# -- report --------------------------------------------------------------------------------
+
+
+def ratio(value: float | None, base: float | None) -> str:
+    return f"{value / base:.2f}x" if value is not None and base else "n/a"
+
+
+def markdown_table(rows: list[Row]) -> str:
+    by_name = {r.name: r for r in rows}
+    decode, scene = by_name[DECODE].median, by_name[SCENEDETECT].median
+    lines = ["| command | median wall s | ratio to ffmpeg decode | ratio to PySceneDetect"
+             " | peak RSS MB |", "|---|---:|---:|---:|---:|"]
+    for r in rows:
+        if not r.ok:
+            lines.append(f"| {r.name} | n/a | n/a | n/a | n/a ({r.error or 'no run'}) |")
+            continue
+        # The analyze row is read from vidgist's own timings, not a process of its own.
+        peak = "-" if r.name == ANALYZE else f"{r.peak_mb:.0f}"
+        lines.append(f"| {r.name} | {r.median:.2f} | {ratio(r.median, decode)} |"
+                     f" {ratio(r.median, scene)} | {peak} |")
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"nproc": len(os.sched_getaffinity(0)), "cpu": model}
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                             capture_output=True, text=True, check=True)
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "uncommitted"
+
+
+def file_info(video: Path) -> dict:
+    return {"path": str(video), "duration_s": media_duration(video),
+            "size_mb": video.stat().st_size / 1e6}
+
+
+def print_report(label: str, info: dict, header: dict, repeat: int, rows: list[Row]) -> None:
+    print(f"\n## {label}-minute file: {info['path']}\n")
+    print(f"- machine: {header['nproc']} CPUs, {header['cpu']}")
+    print(f"- file: {info['duration_s']:.2f} s, {info['size_mb']:.1f} MB")
+    print(f"- commit: {header['commit']}; N = {repeat} (median wall, max peak RSS)\n")
+    print(markdown_table(rows))
+    print()
+    for r in rows:
+        print(f"- {r.name}: `{r.cmd}`")
+    sys.stdout.flush()
+
+
+def row_json(r: Row) -> dict:
+    return {"name": r.name, "cmd": r.cmd, "walls_s": r.walls, "median_wall_s": r.median,
+            "peak_rss_mb": None if r.name == ANALYZE else r.peak_mb, "error": r.error}
+
+
+# -- main ----------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--media", type=Path, default=DEFAULT_MEDIA,
+                   help="folder of real clips to compose from (default: %(default)s)")
+    p.add_argument("--work", type=Path, default=DEFAULT_WORK,
+                   help="composed files, outputs and caches (default: %(default)s)")
+    p.add_argument("--only", choices=["10", "60"], help="measure only this file")
+    p.add_argument("--repeat", type=int,
+                   help="runs per command (default: 3 for the 10-minute file, 1 for the 60)")
+    p.add_argument("--vidgist", help="vidgist command (default: the venv's, then PATH)")
+    p.add_argument("--recompose", action="store_true", help="rebuild the composed files")
+    p.add_argument("--json", type=Path, help="also write the numbers as JSON here")
+    args = p.parse_args()
+    if args.repeat is not None and args.repeat < 1:
+        p.error("--repeat must be at least 1")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    for tool in ("ffmpeg", "ffprobe"):
+        if not shutil.which(tool):
+            die(f"{tool} not found on PATH; install it (Debian: apt-get install ffmpeg)")
+    if not args.media.is_dir():
+        die(f"media folder not found: {args.media} (use --media DIR)")
+    vidgist_exe = shlex.split(args.vidgist) if args.vidgist else None
+    if vidgist_exe is None and (found := find_tool("vidgist")):
+        vidgist_exe = [found]
+
+    labels = [args.only] if args.only else ["10", "60"]
+    files = compose(args.media, args.work, args.recompose, labels)
+    header = {**machine(), "commit": git_commit()}
+    report = {**header, "files": {}}
+    for label in labels:
+        repeat = args.repeat or (3 if label == "10" else 1)
+        info = file_info(files[label])
+        rows = bench_file(files[label], repeat, vidgist_exe, args.work)
+        print_report(label, info, header, repeat, rows)
+        report["files"][label] = {**info, "repeat": repeat, "rows": [row_json(r) for r in rows]}
+        if args.json:  # after each file, so a long run leaves its partial numbers behind
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Media: probe, streaming decode and sampling, encoding."""

@@ -1,0 +1,266 @@
+"""One streaming pass over a file: sampled frames for features, small frames for cuts, audio.
+
+Memory stays flat in the video's length: every item is handed on as soon as it is decoded.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+import numpy as np
+
+from ..types import MediaInfo
+from .probe import open_container
+
+log = logging.getLogger(__name__)
+
+AUDIO_RATE = 16_000  # what speech models and loudness need; mono float32
+FEATURE_SIZE = 224
+SMALL_WIDTH = 64  # cut detection works on tiny frames: fast and robust to noise
+MAX_DECODE_ERRORS = 50  # corrupt packets tolerated before the rest of the file is given up
+
+
+@dataclass(frozen=True)
+class VideoSample:
+    time: float  # seconds, source timeline
+    small: np.ndarray  # (h, SMALL_WIDTH, 3) uint8 RGB, for the cut detector
+    full: np.ndarray | None  # (224, 224, 3) uint8 RGB when this frame is a feature sample
+
+
+@dataclass(frozen=True)
+class AudioSample:
+    time: float
+    pcm: np.ndarray  # (n,) float32 mono at AUDIO_RATE
+
+
+@dataclass
+class MediaReader:
+    """Iterate to decode. After iteration, `end` is the end of the last decoded frame and
+    `warnings` says what was skipped (corrupt packets, a truncated tail)."""
+
+    info: MediaInfo
+    sample_fps: float
+    cut_fps: float
+    audio: bool = True
+    threads: int = 0
+    end: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[VideoSample | AudioSample]:
+        with open_container(self.info.path) as container:
+            video = container.streams.video[0]
+            _configure_decoder(video, self.info, self.cut_fps, self.threads)
+            streams = [video]
+            if self.audio and container.streams.audio:
+                streams.append(container.streams.audio[0])
+            offset = (container.start_time or 0) / av.time_base
+            to_video = _VideoSampler(self.info, self.sample_fps, self.cut_fps)
+            to_audio = _AudioSampler()
+            for frame in self._frames(container, streams):
+                t = frame.time
+                if t is None:
+                    continue  # no timestamp at all: cannot place it in the timeline
+                t = max(0.0, t - offset)  # the first packet may sit a rounding error before 0
+                if isinstance(frame, av.AudioFrame):
+                    yield from to_audio(frame, t)
+                else:
+                    self.end = max(self.end, t + 1.0 / self.info.fps)
+                    if item := to_video(frame, t):
+                        yield item
+            yield from to_audio.flush()
+
+    def _frames(self, container, streams) -> Iterator[av.VideoFrame | av.AudioFrame]:
+        """Demux and decode in file order; skip corrupt packets, stop at a truncated tail."""
+        errors = 0
+        packets = container.demux(*streams)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                break
+            except av.FFmpegError as e:
+                self.warnings.append(f"stopped reading at {self.end:.1f} s: {e.strerror}")
+                break
+            try:
+                yield from packet.decode()
+            except av.FFmpegError as e:
+                errors += 1
+                if errors == 1:
+                    self.warnings.append(f"skipped corrupt data near {self.end:.1f} s")
+                if errors > MAX_DECODE_ERRORS:
+                    self.warnings.append(f"gave up after {errors} decode errors ({e.strerror})")
+                    break
+
+
+def _configure_decoder(stream, info: MediaInfo, cut_fps: float, threads: int) -> None:
+    ctx = stream.codec_context
+    stream.thread_type = "AUTO"
+    ctx.thread_count = threads
+    # Frames nothing else refers to (most B-frames) are not needed to sample at cut_fps:
+    # not decoding them is the single largest saving (measured ~25 % of the decode time).
+    if info.fps >= 1.5 * cut_fps and ctx.name in ("h264", "hevc", "mpeg2video", "mpeg4"):
+        ctx.skip_frame = "NONREF"
+
+
+class _VideoSampler:
+    """Turns decoded frames into VideoSamples: at most one per 1/cut_fps slot, with the
+    full-size picture on the first frame of every 1/sample_fps slot."""
+
+    def __init__(self, info: MediaInfo, sample_fps: float, cut_fps: float):
+        self.info, self.sample_fps, self.cut_fps = info, sample_fps, cut_fps
+        self.last_cut_slot = self.last_sample_slot = -1
+        # small frames keep the display aspect ratio; (width, height) of the coded frame,
+        # which is the display frame turned back when the video is rotated by 90 or 270
+        small_h = max(16, round(SMALL_WIDTH * info.height / info.width))
+        self.small_size = (small_h, SMALL_WIDTH) if info.rotation % 180 else (SMALL_WIDTH, small_h)
+
+    def __call__(self, frame: av.VideoFrame, t: float) -> VideoSample | None:
+        cut_slot = math.floor(t * self.cut_fps + 1e-6)
+        sample_slot = math.floor(t * self.sample_fps + 1e-6)
+        if cut_slot <= self.last_cut_slot and sample_slot <= self.last_sample_slot:
+            return None
+        self.last_cut_slot = cut_slot
+        full = None
+        if sample_slot > self.last_sample_slot:
+            self.last_sample_slot = sample_slot
+            full = self._rgb(frame, FEATURE_SIZE, FEATURE_SIZE, "BILINEAR")
+        w, h = self.small_size
+        return VideoSample(t, self._rgb(frame, w, h, "AREA"), full)
+
+    def _rgb(self, frame: av.VideoFrame, width: int, height: int, interp: str) -> np.ndarray:
+        image = frame.to_ndarray(width=width, height=height, format="rgb24", interpolation=interp)
+        return upright(image, self.info.rotation)
+
+
+def upright(image: np.ndarray, rotation: int) -> np.ndarray:
+    """Apply a display rotation (degrees counter-clockwise) to an (h, w, c) image."""
+    turns = (rotation // 90) % 4
+    return np.ascontiguousarray(np.rot90(image, turns)) if turns else image
+
+
+class _AudioSampler:
+    """Resamples any audio to packed float32 at one rate and layout (16 kHz mono by default).
+
+    Times follow the first frame's timestamp and then count samples, so they do not drift
+    with the resampler's delay or jittery container timestamps.
+    """
+
+    def __init__(self, rate: int = AUDIO_RATE, layout: str = "mono"):
+        self.rate = rate
+        self.channels = av.AudioLayout(layout).nb_channels
+        self.resampler = av.AudioResampler(format="flt", layout=layout, rate=rate)
+        self.next_time: float | None = None
+
+    def __call__(self, frame: av.AudioFrame, t: float) -> Iterator[AudioSample]:
+        if self.next_time is None:
+            self.next_time = max(0.0, t)
+        frame.pts = None  # let the resampler count samples; container timestamps may jitter
+        yield from self._emit(self.resampler.resample(frame))
+
+    def flush(self) -> Iterator[AudioSample]:
+        if self.next_time is not None:
+            yield from self._emit(self.resampler.resample(None))
+
+    def _emit(self, frames) -> Iterator[AudioSample]:
+        for out in frames:
+            pcm = out.to_ndarray().reshape(-1, self.channels).squeeze(1 if self.channels == 1 else None)
+            yield AudioSample(self.next_time, pcm)
+            self.next_time += len(pcm) / self.rate
+
+
+SEEK_GAP = 10.0  # seconds: a shorter gap between intervals is decoded through, not seeked over
+
+
+def in_intervals(path, stream_type: str, intervals, rate: int = 0, layout: str = "stereo") -> Iterator:
+    """Frames of the first video (or audio) stream whose time falls in sorted intervals.
+
+    Yields (interval index, time, frame) for video; for audio, (index, time, pcm) with pcm
+    (n, channels) float32 at `rate`, cut sample-exactly to the interval. Seeks only across
+    long gaps: short files are decoded straight through, which also avoids files whose
+    index marks frames as key frames that cannot be decoded on their own.
+    """
+    with open_container(Path(path)) as container:
+        stream = getattr(container.streams, stream_type)[0]
+        stream.thread_type = "AUTO"
+        offset = (container.start_time or 0) / av.time_base
+        position = 0.0  # where plain decoding would continue from
+        frames = None
+        for index, iv in enumerate(intervals):
+            if frames is None or iv.start - position > SEEK_GAP:
+                if iv.start > SEEK_GAP:
+                    target = int((iv.start + offset - 1.0) / stream.time_base)
+                    container.seek(max(0, target), stream=stream, backward=True)
+                frames = _timed(container.decode(stream), offset, stream_type, rate, layout)
+            for t, item in frames:
+                position = t
+                if stream_type == "audio":
+                    piece = _cut_audio(t, item, iv, rate)
+                    if piece is not None:
+                        yield index, max(t, iv.start), piece
+                elif t >= iv.start:
+                    yield index, t, item
+                if t >= iv.end or (stream_type == "audio" and t + len(item) / rate >= iv.end):
+                    break
+
+
+def _timed(frames, offset: float, stream_type: str, rate: int, layout: str) -> Iterator:
+    """(time, frame) for video; (time, pcm) for audio resampled to rate/layout."""
+    if stream_type == "video":
+        for frame in frames:
+            if frame.time is not None:
+                yield frame.time - offset, frame
+        return
+    sampler = _AudioSampler(rate, layout)
+    for frame in frames:
+        if frame.time is not None:
+            for sample in sampler(frame, frame.time - offset):
+                yield sample.time, sample.pcm
+
+
+def _cut_audio(t: float, pcm: np.ndarray, iv, rate: int) -> np.ndarray | None:
+    first = max(0, round((iv.start - t) * rate))
+    last = min(len(pcm), round((iv.end - t) * rate))
+    return pcm[first:last] if last > first else None
+
+
+def in_background(items: Iterator, maxsize: int = 64) -> Iterator:
+    """Run an iterator on a background thread with a bounded queue.
+
+    Decoding (PyAV releases the GIL) then overlaps with the consumer's inference; the queue
+    bound keeps memory flat; the producer's errors are re-raised here.
+    """
+    q: queue.Queue = queue.Queue(maxsize)
+    done = object()
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                q.put(item)
+            q.put(done)
+        except BaseException as e:  # handed to the consumer, re-raised there
+            q.put(e)
+
+    thread = threading.Thread(target=produce, name="vidgist-decode", daemon=True)
+    thread.start()
+    try:
+        while (item := q.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)

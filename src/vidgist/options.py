@@ -1,0 +1,64 @@
+"""Every user setting, as one typed dataclass shared by the CLI, the Python API and batch."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+
+def default_cache_dir() -> Path:
+    """$VIDGIST_CACHE_DIR, else $XDG_CACHE_HOME/vidgist, else ~/.cache/vidgist."""
+    if env := os.environ.get("VIDGIST_CACHE_DIR"):
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "vidgist"
+
+
+@dataclass(frozen=True)
+class SummarizeOptions:
+    # -- analysis: these shape the cached features, shots and scores -----------------------
+    sample_fps: float = 2.0  # frames per second fed to the frame encoder (the field's 2 fps)
+    cut_fps: float = 15.0  # small frames per second fed to the cut detector
+    encoder: str = "efficientnet-lite0"
+    scorer: str = "greedy"
+    max_shot: float = 8.0  # seconds; KTS splits longer shots so each can be a summary unit
+    # -- selection: cheap, recomputed every run --------------------------------------------
+    ratio: float = 0.15  # budget as a share of the duration ...
+    duration: float | None = None  # ... or in seconds (wins over ratio)
+    # -- rendering ------------------------------------------------------------------------
+    video: bool = True  # summary.mp4
+    storyboard: bool = True  # storyboard.jpg + keyframes/
+    max_keyframes: int = 36
+    max_height: int = 720  # summary.mp4 is scaled down to this height, never up
+    fade_ms: float = 5.0  # audio fade at each join, so joins do not click
+    # -- machinery -------------------------------------------------------------------------
+    threads: int = 0  # 0: all cores
+    cache: bool = True
+    cache_dir: Path | None = None  # None: default_cache_dir()
+
+    ANALYSIS_FIELDS = ("sample_fps", "cut_fps", "encoder", "scorer", "max_shot")
+
+    def __post_init__(self) -> None:
+        if not 0 < self.ratio <= 1:
+            raise ValueError(f"ratio must be in (0, 1], got {self.ratio}")
+        if self.duration is not None and self.duration <= 0:
+            raise ValueError(f"duration must be positive, got {self.duration}")
+        if self.sample_fps <= 0 or self.cut_fps < self.sample_fps:
+            raise ValueError("need 0 < sample_fps <= cut_fps")
+
+    def analysis_key(self) -> dict:
+        """The settings the cached analysis depends on."""
+        return {name: getattr(self, name) for name in self.ANALYSIS_FIELDS}
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["cache_dir"] = str(self.resolved_cache_dir())
+        return d
+
+    def resolved_cache_dir(self) -> Path:
+        return self.cache_dir or default_cache_dir()
+
+    @classmethod
+    def field_names(cls) -> set[str]:
+        return {f.name for f in fields(cls)}

@@ -1,0 +1,168 @@
+"""The one pipeline every front end calls.
+
+    Summarizer.analyze(path)      decode -> features -> cuts -> shots -> scores   (expensive, cached)
+    Summarizer.select(analysis)   scores -> shots to a budget                       (cheap, repeatable)
+    Summarizer.summarize(path, outdir) = analyze + select + render
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+from .features import create_encoder
+from .features.cache import ArrayCache, content_key, settings_key
+from .media.decode import AUDIO_RATE, AudioSample, MediaReader, in_background
+from .media.probe import probe
+from .models import ScoringContext, create_scorer
+from .options import SummarizeOptions
+from .selection import budget_seconds, score_shots, select
+from .shots import DiffCutDetector, make_shots
+from .types import Analysis, Interval, Keyframe, MediaInfo, Summary
+from .version import VERSION
+
+# progress(stage, done, total): the library prints nothing; front ends draw bars from this
+Progress = Callable[[str, float, float], None]
+
+DECODE_VERSION = 1  # bump when decoding, features or cut detection change their output
+
+
+class Summarizer:
+    def __init__(self, options: SummarizeOptions | None = None, progress: Progress | None = None):
+        self.options = options or SummarizeOptions()
+        self.progress = progress or (lambda stage, done, total: None)
+
+    # -- analyze ------------------------------------------------------------------------
+    def analyze(self, path: str | Path) -> Analysis:
+        path = Path(path)
+        info = probe(path)
+        opt = self.options
+        cache = ArrayCache(opt.resolved_cache_dir() / content_key(path), opt.cache)
+        decode_settings = {"v": DECODE_VERSION, "sample_fps": opt.sample_fps, "cut_fps": opt.cut_fps,
+                           "encoder": opt.encoder}
+        decode_name = "decode-" + settings_key(decode_settings)
+        if cached := cache.load(decode_name):
+            decoded, meta = cached
+        else:
+            decoded, meta = self._decode(info)
+            cache.save(decode_name, decoded, meta)
+        times, features = decoded["times"], decoded["features"]
+        duration = meta["duration"]
+        shots = make_shots(times, features, meta["cuts"], duration, opt.max_shot)
+        context = ScoringContext(times=times, shots=shots, duration=duration)
+        scores = create_scorer(opt.scorer).score(features, context)
+        return Analysis(info=info, duration=duration, times=times, features=features, cuts=meta["cuts"],
+                        shots=shots, scores=scores, scorer=opt.scorer, loudness=decoded["loudness"],
+                        warnings=meta["warnings"])
+
+    def _decode(self, info: MediaInfo) -> tuple[dict[str, np.ndarray], dict]:
+        """The one streaming pass: features in batches, cuts and loudness as frames go by."""
+        opt = self.options
+        encoder = create_encoder(opt.encoder, opt.threads)
+        reader = MediaReader(info, opt.sample_fps, opt.cut_fps, threads=opt.threads)
+        detector = DiffCutDetector()
+        loudness = _Loudness(opt.sample_fps)
+        times: list[float] = []
+        batch: list[np.ndarray] = []
+        features: list[np.ndarray] = []
+        total = max(info.duration, 1e-3)
+        for item in in_background(iter(reader)):
+            if isinstance(item, AudioSample):
+                loudness.add(item)
+                continue
+            detector.push(item.time, item.small)
+            if item.full is not None:
+                times.append(item.time)
+                batch.append(item.full)
+                if len(batch) == encoder.batch_size:
+                    features.append(encoder.encode(np.stack(batch)))
+                    batch.clear()
+                    self.progress("analyze", min(item.time, total), total)
+        if batch:
+            features.append(encoder.encode(np.stack(batch)))
+        if not times:
+            raise InputError(f"{info.path}: no video frame could be decoded")
+        self.progress("analyze", total, total)
+        arrays = {
+            "times": np.asarray(times),
+            "features": np.concatenate(features).astype(np.float32),
+            "loudness": loudness.db(np.asarray(times)),
+        }
+        return arrays, {"duration": reader.end, "cuts": detector.cuts(), "warnings": reader.warnings}
+
+    # -- select -------------------------------------------------------------------------
+    def select(self, analysis: Analysis) -> tuple[list[Interval], float, list]:
+        """(segments, budget seconds, scored shots) for this options' budget."""
+        opt = self.options
+        budget = budget_seconds(analysis.duration, opt.ratio, opt.duration)
+        shots = score_shots(analysis.shots, analysis.times, analysis.scores)
+        return select(shots, analysis.times, analysis.scores, budget), budget, shots
+
+    def keyframes(self, analysis: Analysis, segments: list[Interval]) -> list[float]:
+        """One time per segment, its highest-scoring sampled frame; the best max_keyframes."""
+        t, s = analysis.times, analysis.scores
+        picks = []
+        for seg in segments:
+            inside = np.flatnonzero((t >= seg.start) & (t < seg.end))
+            if len(inside):
+                best = inside[s[inside].argmax()]
+                picks.append((float(s[best]), float(t[best])))
+            else:
+                picks.append((0.0, seg.start))
+        picks.sort(reverse=True)
+        return sorted(time for _, time in picks[: self.options.max_keyframes])
+
+    # -- summarize ----------------------------------------------------------------------
+    def summarize(self, path: str | Path, outdir: str | Path | None = None) -> Summary:
+        """Analyze, select and (when outdir is given) write the outputs."""
+        from .render import write_outputs  # rendering pulls in PIL and encoders: load on use
+
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        analysis = self.analyze(path)
+        timings["analyze"] = time.perf_counter() - start
+        segments, budget, shots = self.select(analysis)
+        timings["select"] = time.perf_counter() - start - timings["analyze"]
+        keyframe_times = self.keyframes(analysis, segments)
+        summary = Summary(analysis=analysis, segments=segments, budget=budget, shots=shots,
+                          keyframes=[Keyframe(t, "") for t in keyframe_times], outdir=None, outputs={},
+                          settings={"version": VERSION, **self.options.to_json()}, timings=timings)
+        if outdir is not None:
+            write_outputs(summary, Path(outdir), self.progress, start)
+        return summary
+
+
+def summarize(path: str | Path, outdir: str | Path | None = None, progress: Progress | None = None,
+              **options) -> Summary:
+    """Summarize one video: `summarize("talk.mp4", "out", ratio=0.1)`. Options: SummarizeOptions."""
+    return Summarizer(SummarizeOptions(**options), progress).summarize(path, outdir)
+
+
+class _Loudness:
+    """Audio energy per 1/fps slot, in dBFS: the loudness curve beside the importance curve."""
+
+    def __init__(self, fps: float):
+        self.fps = fps
+        self.energy: dict[int, list[float]] = {}
+
+    def add(self, sample: AudioSample) -> None:
+        pcm = sample.pcm.astype(np.float64)
+        slot_of = np.floor((sample.time + np.arange(len(pcm)) / AUDIO_RATE) * self.fps).astype(int)
+        for slot in np.unique(slot_of):
+            sq = pcm[slot_of == slot] ** 2
+            acc = self.energy.setdefault(int(slot), [0.0, 0])
+            acc[0] += float(sq.sum())
+            acc[1] += len(sq)
+
+    def db(self, times: np.ndarray) -> np.ndarray:
+        """(T,) dBFS of the slot each time falls in; -120 where there is no audio."""
+        out = np.full(len(times), -120.0, np.float32)
+        for i, t in enumerate(times):
+            if acc := self.energy.get(math.floor(t * self.fps + 1e-6)):
+                out[i] = 10 * math.log10(max(acc[0] / max(acc[1], 1), 1e-12))
+        return out

@@ -1,0 +1,73 @@
+"""Renderers: highlight video, keyframes and storyboard, summary.json; written atomically.
+
+Everything is rendered into a staging folder inside the output folder and then moved into
+place with renames, summary.json last: an interrupted run leaves the previous outputs whole
+and no half-written file under a final name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from ..errors import OutputError
+from ..types import Keyframe, Summary
+from .result import summary_json
+from .storyboard import clock, contact_sheet, grab_frames, write_keyframes
+from .video import render_video
+
+__all__ = ["summary_json", "write_outputs"]
+
+
+def write_outputs(summary: Summary, outdir: Path, progress, started: float) -> None:
+    opt = summary.settings
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".vidgist-", dir=outdir))
+    except OSError as e:
+        raise OutputError(f"{outdir}: cannot write here ({e.strerror or e})") from None
+    try:
+        render_start = time.perf_counter()
+        info = summary.analysis.info
+        if opt["video"]:
+            render_video(info, summary.segments, staging / "summary.mp4", opt["max_height"], opt["fade_ms"], progress)
+            summary.outputs["video"] = "summary.mp4"
+        if opt["storyboard"]:
+            _storyboard(summary, staging)
+        summary.timings["render"] = time.perf_counter() - render_start
+        summary.timings["total"] = time.perf_counter() - started
+        summary.outputs["json"] = "summary.json"
+        (staging / "summary.json").write_text(json.dumps(summary_json(summary), indent=1))
+        _publish(staging, outdir)
+        summary.outdir = outdir
+    except OSError as e:
+        raise OutputError(f"{outdir}: cannot write outputs ({e.strerror or e})") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _storyboard(summary: Summary, staging: Path) -> None:
+    times = [k.time for k in summary.keyframes]
+    images = grab_frames(summary.analysis.info, times)
+    names = write_keyframes(images, staging / "keyframes")
+    summary.keyframes = [Keyframe(t, f"keyframes/{n}") for t, n in zip(times, names)]
+    a = summary.analysis
+    title = f"{a.info.path.name}  ·  {clock(a.duration)}  ·  {len(times)} keyframes of a {clock(summary.duration)} summary"
+    contact_sheet(images, times, title).save(staging / "storyboard.jpg", quality=88)
+    summary.outputs["storyboard"] = "storyboard.jpg"
+    summary.outputs["keyframes"] = "keyframes/"
+
+
+def _publish(staging: Path, outdir: Path) -> None:
+    """Rename each staged output into place; summary.json goes last, marking a complete set."""
+    names = sorted(p.name for p in staging.iterdir() if p.name != "summary.json") + ["summary.json"]
+    for name in names:
+        target = outdir / name
+        if (staging / name).is_dir() and target.exists():
+            old = staging / f"old-{name}"
+            os.replace(target, old)  # a folder cannot be replaced in one rename: swap it out
+        os.replace(staging / name, target)

@@ -1,0 +1,46 @@
+"""summary.json: the contract other tools rely on (schema vidgist.summary/1, see README)."""
+
+from __future__ import annotations
+
+from ..types import Summary
+
+SCHEMA = "vidgist.summary/1"
+
+
+def _r(x: float) -> float:
+    return round(float(x), 3)
+
+
+def summary_json(summary: Summary) -> dict:
+    a = summary.analysis
+    return {
+        "schema": SCHEMA,
+        "source": {
+            "path": str(a.info.path),
+            "duration": _r(a.duration),
+            "fps": _r(a.info.fps),
+            "width": a.info.width,
+            "height": a.info.height,
+            "rotation": a.info.rotation,
+            "has_audio": a.info.has_audio,
+            "container": a.info.container,
+            "video_codec": a.info.video_codec,
+        },
+        "settings": summary.settings,
+        "budget": _r(summary.budget),
+        "cuts": [_r(c) for c in a.cuts],
+        "shots": [s.to_json() for s in summary.shots],
+        "frames": {
+            "times": [_r(t) for t in a.times],
+            "scores": [round(float(s), 4) for s in a.scores],
+            "loudness_db": [round(float(v), 1) for v in a.loudness],
+        },
+        "segments": [s.to_json() for s in summary.segments],
+        "keyframes": [k.to_json() for k in summary.keyframes],
+        "transcript": [],
+        "summary_text": [],
+        "chapters": [],
+        "outputs": summary.outputs,
+        "warnings": a.warnings,
+        "timings": {k: round(v, 3) for k, v in summary.timings.items()},
+    }
