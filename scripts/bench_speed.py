@@ -143,7 +143,10 @@ def segment_filters(i: int, clip: Clip) -> str:
         f"pad={WIDTH}:{HEIGHT}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={FPS},format=yuv420p,"
         f"trim=duration={d}[v{i}]"
     )
-    source = f"[{i}:a:0]asetpts=PTS-STARTPTS," if clip.has_audio else f"anullsrc=r={AUDIO_RATE}:cl=stereo,"
+    if clip.has_audio:
+        source = f"[{i}:a:0]asetpts=PTS-STARTPTS,"
+    else:
+        source = f"anullsrc=r={AUDIO_RATE}:cl=stereo,"
     audio = (
         f"{source}aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo,"
         f"apad,atrim=duration={d}[a{i}]"
@@ -292,35 +295,43 @@ def read_analyze_time(summary_json: Path) -> tuple[float | None, str | None]:
         return None, f"no timings.analyze in {summary_json.name} ({type(e).__name__})"
 
 
+def command_lines(video: Path, runs: Path, vidgist: list[str] | None,
+                  scenedetect: str | None) -> dict[str, list[str]]:
+    """The command of each measured row; a missing tool keeps its bare name for display."""
+    vidgist = vidgist or ["vidgist"]
+    return {
+        DECODE: ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(video),
+                 "-f", "null", "-"],
+        SCENEDETECT: [scenedetect or "scenedetect", "-i", str(video), "-q", "detect-content"],
+        COLD: [*vidgist, "summarize", str(video), "-o", str(runs / "vidgist-cold")],
+        WARM: [*vidgist, "summarize", str(video), "-o", str(runs / "vidgist-warm"),
+               "--duration", "30"],
+    }
+
+
 def bench_file(video: Path, repeat: int, vidgist: list[str] | None, work: Path) -> list[Row]:
+    """Run every command `repeat` times on `video`; the rows in table order."""
     runs = work / "runs" / video.stem
     runs.mkdir(parents=True, exist_ok=True)
     scenedetect = find_tool("scenedetect")
-    decode_cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(video),
-                  "-f", "null", "-"]
-    scene_cmd = [scenedetect or "scenedetect", "-i", str(video), "-q", "detect-content"]
-    cold_out, warm_out = runs / "vidgist-cold", runs / "vidgist-warm"
-    cold_cmd = [*(vidgist or ["vidgist"]), "summarize", str(video), "-o", str(cold_out)]
-    warm_cmd = [*(vidgist or ["vidgist"]), "summarize", str(video), "-o", str(warm_out),
-                "--duration", "30"]
-    rows = {name: Row(name, shlex.join(cmd)) for name, cmd in [
-        (DECODE, decode_cmd), (SCENEDETECT, scene_cmd), (COLD, cold_cmd),
-        (ANALYZE, "timings.analyze of the cold run's summary.json"), (WARM, warm_cmd)]}
+    cmds = command_lines(video, runs, vidgist, scenedetect)
+    rows = {name: Row(name, shlex.join(cmd)) for name, cmd in cmds.items()}
+    rows[ANALYZE] = Row(ANALYZE, f"timings.analyze in {runs / 'vidgist-cold/summary.json'}")
     if not scenedetect:
-        rows[SCENEDETECT].error = "scenedetect CLI not found (pip install scenedetect-headless==0.7.2)"
+        rows[SCENEDETECT].error = "scenedetect CLI not found (pip install -e .[bench])"
     if not vidgist:
         for name in (COLD, ANALYZE, WARM):
-            rows[name].error = "vidgist executable not found (pip install -e . or --vidgist CMD)"
+            rows[name].error = "vidgist executable not found (pip install -e . or --vidgist)"
 
     warm_page_cache(video)
     for i in range(repeat):
         log(f"[{video.name}] round {i + 1}/{repeat}")
-        timed(rows[DECODE], decode_cmd)
-        # PySceneDetect runs in a scratch folder in case it writes anything beside itself.
-        timed(rows[SCENEDETECT], scene_cmd, cwd=runs)
+        timed(rows[DECODE], cmds[DECODE])
+        # In a scratch folder, in case PySceneDetect writes anything into its working folder.
+        timed(rows[SCENEDETECT], cmds[SCENEDETECT], cwd=runs)
         if rows[COLD].error is None:
-            bench_vidgist(rows, cold_cmd, warm_cmd, cold_out, warm_out, work)
-    return list(rows.values())
+            bench_vidgist(rows, cmds, runs, work)
+    return [rows[name] for name in (DECODE, SCENEDETECT, COLD, ANALYZE, WARM)]
 
 
 def timed(row: Row, cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> None:
@@ -332,25 +343,25 @@ def timed(row: Row, cmd: list[str], env: dict | None = None, cwd: Path | None = 
                              f"{run.wall:.1f} s, {run.rss_kib / 1024:.0f} MB"))
 
 
-def bench_vidgist(rows: dict[str, Row], cold_cmd, warm_cmd, cold_out: Path, warm_out: Path,
+def bench_vidgist(rows: dict[str, Row], cmds: dict[str, list[str]], runs: Path,
                   work: Path) -> None:
     """One cold run on a fresh cache, then one warm run on the cache it filled."""
     (work / "cache").mkdir(exist_ok=True)
     cache = Path(tempfile.mkdtemp(prefix="vidgist-", dir=work / "cache"))
+    env = {**os.environ, "VIDGIST_CACHE_DIR": str(cache)}
     try:
-        env = {**os.environ, "VIDGIST_CACHE_DIR": str(cache)}
-        for out in (cold_out, warm_out):
-            shutil.rmtree(out, ignore_errors=True)
-        timed(rows[COLD], cold_cmd, env=env)
+        for out in ("vidgist-cold", "vidgist-warm"):
+            shutil.rmtree(runs / out, ignore_errors=True)
+        timed(rows[COLD], cmds[COLD], env=env)
         if rows[COLD].error:
             rows[ANALYZE].error = rows[WARM].error = "cold run failed"
             return
-        analyze, error = read_analyze_time(cold_out / "summary.json")
+        analyze, error = read_analyze_time(runs / "vidgist-cold" / "summary.json")
         if error:
             rows[ANALYZE].error = error
         elif rows[ANALYZE].error is None:
             rows[ANALYZE].walls.append(analyze)
-        timed(rows[WARM], warm_cmd, env=env)
+        timed(rows[WARM], cmds[WARM], env=env)
     finally:
         shutil.rmtree(cache, ignore_errors=True)  # a 60-minute cache is worth freeing
 
@@ -365,8 +376,13 @@ def warm_page_cache(path: Path) -> None:
 # -- report --------------------------------------------------------------------------------
 
 
+def share(value: float | None, base: float | None) -> float | None:
+    return value / base if value is not None and base else None
+
+
 def ratio(value: float | None, base: float | None) -> str:
-    return f"{value / base:.2f}x" if value is not None and base else "n/a"
+    r = share(value, base)
+    return "n/a" if r is None else f"{r:.2f}x"
 
 
 def markdown_table(rows: list[Row]) -> str:
@@ -423,9 +439,14 @@ def print_report(label: str, info: dict, header: dict, repeat: int, rows: list[R
     sys.stdout.flush()
 
 
-def row_json(r: Row) -> dict:
-    return {"name": r.name, "cmd": r.cmd, "walls_s": r.walls, "median_wall_s": r.median,
-            "peak_rss_mb": None if r.name == ANALYZE else r.peak_mb, "error": r.error}
+def rows_json(rows: list[Row]) -> list[dict]:
+    by_name = {r.name: r for r in rows}
+    decode, scene = by_name[DECODE].median, by_name[SCENEDETECT].median
+    return [{"name": r.name, "cmd": r.cmd, "walls_s": r.walls, "median_wall_s": r.median,
+             "ratio_to_ffmpeg_decode": share(r.median, decode),
+             "ratio_to_scenedetect": share(r.median, scene),
+             "peak_rss_mb": None if r.name == ANALYZE else r.peak_mb, "error": r.error}
+            for r in rows]
 
 
 # -- main ----------------------------------------------------------------------------------
@@ -469,7 +490,7 @@ def main() -> None:
         info = file_info(files[label])
         rows = bench_file(files[label], repeat, vidgist_exe, args.work)
         print_report(label, info, header, repeat, rows)
-        report["files"][label] = {**info, "repeat": repeat, "rows": [row_json(r) for r in rows]}
+        report["files"][label] = {**info, "repeat": repeat, "rows": rows_json(rows)}
         if args.json:  # after each file, so a long run leaves its partial numbers behind
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(report, indent=2) + "\n")

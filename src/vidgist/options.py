@@ -22,7 +22,8 @@ class SummarizeOptions:
     cut_fps: float = 15.0  # small frames per second fed to the cut detector
     encoder: str = "efficientnet-lite0"
     scorer: str = "greedy"
-    max_shot: float = 8.0  # seconds; KTS splits longer shots so each can be a summary unit
+    max_shot: float | None = None  # seconds; KTS splits longer shots so each can be a summary
+    #                                unit. None: duration / 20, within [2, 8] (>= 20 units)
     # -- selection: cheap, recomputed every run --------------------------------------------
     ratio: float = 0.15  # budget as a share of the duration ...
     duration: float | None = None  # ... or in seconds (wins over ratio)
@@ -55,6 +56,9 @@ class SummarizeOptions:
         d = asdict(self)
         d["cache_dir"] = str(self.resolved_cache_dir())
         return d
+
+    def max_shot_for(self, duration: float) -> float:
+        return self.max_shot or min(8.0, max(2.0, duration / 20))
 
     def resolved_cache_dir(self) -> Path:
         return self.cache_dir or default_cache_dir()

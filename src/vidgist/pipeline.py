@@ -29,7 +29,7 @@ from .version import VERSION
 # progress(stage, done, total): the library prints nothing; front ends draw bars from this
 Progress = Callable[[str, float, float], None]
 
-DECODE_VERSION = 1  # bump when decoding, features or cut detection change their output
+DECODE_VERSION = 2  # bump when decoding, features or cut detection change their output
 
 
 class Summarizer:
@@ -53,8 +53,8 @@ class Summarizer:
             cache.save(decode_name, decoded, meta)
         times, features = decoded["times"], decoded["features"]
         duration = meta["duration"]
-        shots = make_shots(times, features, meta["cuts"], duration, opt.max_shot)
-        context = ScoringContext(times=times, shots=shots, duration=duration)
+        shots = make_shots(times, features, meta["cuts"], duration, opt.max_shot_for(duration))
+        context = ScoringContext(times=times, shots=shots, duration=duration, contrast=decoded["contrast"])
         scores = create_scorer(opt.scorer).score(features, context)
         return Analysis(info=info, duration=duration, times=times, features=features, cuts=meta["cuts"],
                         shots=shots, scores=scores, scorer=opt.scorer, loudness=decoded["loudness"],
@@ -68,6 +68,7 @@ class Summarizer:
         detector = DiffCutDetector()
         loudness = _Loudness(opt.sample_fps)
         times: list[float] = []
+        contrast: list[float] = []
         batch: list[np.ndarray] = []
         features: list[np.ndarray] = []
         total = max(info.duration, 1e-3)
@@ -78,6 +79,7 @@ class Summarizer:
             detector.push(item.time, item.small)
             if item.full is not None:
                 times.append(item.time)
+                contrast.append(float(item.small.std()) / 255)
                 batch.append(item.full)
                 if len(batch) == encoder.batch_size:
                     features.append(encoder.encode(np.stack(batch)))
@@ -92,6 +94,7 @@ class Summarizer:
             "times": np.asarray(times),
             "features": np.concatenate(features).astype(np.float32),
             "loudness": loudness.db(np.asarray(times)),
+            "contrast": np.asarray(contrast, np.float32),
         }
         return arrays, {"duration": reader.end, "cuts": detector.cuts(), "warnings": reader.warnings}
 

@@ -15,6 +15,7 @@ class ScoringContext:
     times: np.ndarray  # (T,) seconds of the sampled frames
     shots: list[Interval]  # cover [0, duration)
     duration: float
+    contrast: np.ndarray | None = None  # (T,) luma standard deviation, 0..1: ~0 for blank frames
 
 
 class Scorer(ABC):

@@ -125,4 +125,5 @@ def _faded(pieces, total: int, fade: int) -> Iterator[np.ndarray]:
     tail = np.concatenate([tail, np.zeros((total - done - len(tail), 2), np.float32)])
     if fade:
         tail[-fade:] *= ramp[::-1]
-    yield tail
+    if len(tail):  # an empty frame would upset the encoder
+        yield tail

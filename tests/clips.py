@@ -1,0 +1,94 @@
+"""Generated clips for tests that need exact ground truth (cut times, rotation, frame timing).
+
+Every scene is a distinct blocky random picture drifting slowly sideways, so scenes differ
+clearly while frames within a scene do not stand still.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Scene:
+    seconds: float
+    seed: int
+    dissolve: float = 0.0  # seconds of cross-fade from the previous scene into this one
+
+
+def scene_picture(seed: int, width: int, height: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    blocks = rng.integers(0, 256, (height // 16 + 2, width // 16 + 2, 3), dtype=np.uint8)
+    tint = rng.integers(0, 256, 3, dtype=np.uint8)
+    picture = np.repeat(np.repeat(blocks, 16, 0), 16, 1)
+    return (picture // 2 + tint // 2).astype(np.uint8)
+
+
+def frames_for(scenes: list[Scene], fps: float, width: int, height: int):
+    """(time, picture) for every frame of the scenes at a constant rate."""
+    pictures = [scene_picture(s.seed, width + 64, height) for s in scenes]
+    starts = np.cumsum([0.0] + [s.seconds for s in scenes])
+    total = int(round(starts[-1] * fps))
+    for i in range(total):
+        t = i / fps
+        k = min(int(np.searchsorted(starts, t, side="right")) - 1, len(scenes) - 1)
+        shift = int(t * 20) % 64
+        frame = pictures[k][:, shift : shift + width]
+        into = t - starts[k]
+        if k and into < scenes[k].dissolve:
+            previous = pictures[k - 1][:, shift : shift + width]
+            a = into / scenes[k].dissolve
+            frame = (a * frame + (1 - a) * previous).astype(np.uint8)
+        yield t, np.ascontiguousarray(frame)
+
+
+def make_clip(path: Path, scenes: list[Scene], fps: float = 25, size: tuple[int, int] = (320, 180),
+              tone_hz: float | None = 440.0, rotation: int = 0, vfr_jitter: float = 0.0) -> Path:
+    """Write an H.264 (+ AAC sine tone) MP4. rotation: display rotation metadata in degrees.
+    vfr_jitter: each frame's timestamp moves by up to this share of a frame (variable rate)."""
+    width, height = size
+    rng = np.random.default_rng(0)
+    with av.open(str(path), "w", format="mp4") as out:
+        video = out.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        video.codec_context.time_base = Fraction(1, 90_000)
+        if rotation:
+            video.set_display_rotation(rotation)
+        audio = out.add_stream("aac", rate=48_000, layout="stereo") if tone_hz else None
+        last_pts = -1
+        for t, picture in frames_for(scenes, fps, width, height):
+            jitter = rng.uniform(-vfr_jitter, vfr_jitter) / fps if vfr_jitter else 0.0
+            frame = av.VideoFrame.from_ndarray(picture, format="rgb24").reformat(format="yuv420p")
+            frame.pts = max(last_pts + 1, int(round((t + jitter) * 90_000)))
+            frame.time_base = Fraction(1, 90_000)
+            last_pts = frame.pts
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        if audio:
+            seconds = sum(s.seconds for s in scenes)
+            write_tone(out, audio, seconds, tone_hz)
+    return path
+
+
+def write_tone(out, audio, seconds: float, hz: float, amplitude: float = 0.5) -> None:
+    rate, chunk = 48_000, 1024
+    n = int(seconds * rate)
+    for start in range(0, n, chunk):
+        t = (np.arange(start, min(n, start + chunk)) / rate).astype(np.float64)
+        mono = (amplitude * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+        frame = av.AudioFrame.from_ndarray(np.repeat(mono, 2)[None, :], format="flt", layout="stereo")
+        frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
+        out.mux(audio.encode(frame))
+    out.mux(audio.encode(None))
+
+
+def make_audio_only(path: Path, seconds: float = 3.0) -> Path:
+    with av.open(str(path), "w") as out:
+        audio = out.add_stream("flac", rate=48_000, layout="stereo")
+        write_tone(out, audio, seconds, 440.0)
+    return path

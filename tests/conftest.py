@@ -1,0 +1,89 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/clips.py
+
+from clips import Scene, make_clip  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "bbb_sample.mp4"
+SHARED_MEDIA = ROOT.parent / "shared" / "media"
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("VIDGIST_SHARED_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="reads ../shared/media: set VIDGIST_SHARED_TESTS=1")
+    for item in items:
+        if "shared" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """Every test gets an empty analysis cache of its own."""
+    monkeypatch.setenv("VIDGIST_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(scope="session")
+def scenes_clip(tmp_path_factory) -> Path:
+    """14 s, 25 fps, with audio: hard cuts at 4 and 11 s, a 1-s dissolve from 7 to 8 s."""
+    path = tmp_path_factory.mktemp("clips") / "scenes.mp4"
+    return make_clip(path, [Scene(4, 1), Scene(3, 2), Scene(4, 3, dissolve=1.0), Scene(3, 4)])
+
+
+def run_cli(*args, env=None, cwd=None, prefix=()) -> subprocess.CompletedProcess:
+    """Run the installed `vidgist` command as a user would."""
+    exe = Path(sys.executable).parent / "vidgist"
+    return subprocess.run([*prefix, str(exe), *map(str, args)], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=cwd, timeout=600)
+
+
+def load_json(path: Path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def media_duration(path: Path, kind: str) -> float | None:
+    """Duration of the first stream of a kind, decoded (not the header's claim); None if absent."""
+    import av
+
+    with av.open(str(path)) as c:
+        streams = getattr(c.streams, kind)
+        if not streams:
+            return None
+        end = 0.0
+        for frame in c.decode(streams[0]):
+            step = (frame.samples / frame.sample_rate) if kind == "audio" else 1 / float(streams[0].average_rate)
+            end = max(end, frame.time + step)
+        return end
+
+
+CONTRACT_KEYS = {"schema", "source", "settings", "cuts", "shots", "frames", "segments", "keyframes",
+                 "transcript", "summary_text", "chapters", "outputs"}
+
+
+def check_summary(outdir, source_has_audio: bool) -> dict:
+    """The acceptance checks every summary must pass; returns summary.json."""
+    result = load_json(outdir / "summary.json")
+    assert CONTRACT_KEYS <= result.keys() and result["schema"] == "vidgist.summary/1"
+    segments = result["segments"]
+    total = sum(s["end"] - s["start"] for s in segments)
+    assert abs(total - result["budget"]) <= 1.0
+    assert all(0 <= s["start"] < s["end"] <= result["source"]["duration"] + 1e-3 for s in segments)
+    assert all(a["end"] < b["start"] for a, b in zip(segments, segments[1:]))
+    video = outdir / result["outputs"]["video"]
+    assert abs(media_duration(video, "video") - total) <= 0.5
+    audio = media_duration(video, "audio")
+    assert (audio is not None) == source_has_audio
+    if audio is not None:
+        assert abs(audio - total) <= 0.5
+    for keyframe in result["keyframes"]:
+        assert (outdir / keyframe["image"]).stat().st_size > 1000
+    assert (outdir / "storyboard.jpg").stat().st_size > 1000
+    assert not [p for p in outdir.iterdir() if p.name.startswith(".vidgist-")]  # no staging left
+    return result
