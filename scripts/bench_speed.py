@@ -44,6 +44,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MEDIA = REPO.parent / "shared" / "media"
@@ -66,7 +67,7 @@ DECODE, SCENEDETECT, COLD, ANALYZE, WARM = (
 )
 
 
-def die(message: str) -> None:
+def die(message: str) -> NoReturn:
     print(f"bench_speed: {message}", file=sys.stderr)
     sys.exit(2)
 
@@ -116,6 +117,8 @@ def as_clip(path: Path) -> Clip | None:
 
 
 def video_clips(media: Path) -> list[Clip]:
+    if not media.is_dir():
+        die(f"media folder not found: {media} (use --media DIR)")
     clips = [c for p in sorted(media.iterdir()) if p.is_file() and (c := as_clip(p))]
     if not clips:
         die(f"no video clips in {media}")
@@ -193,7 +196,10 @@ def build(out: Path, make, *args) -> None:
     """Run make(*args, tmp) and move tmp to `out`, so a half-written file is never reused."""
     tmp = out.with_name(out.stem + ".part" + out.suffix)
     start = time.perf_counter()
-    cmd = make(*args, tmp)
+    try:
+        cmd = make(*args, tmp)
+    except subprocess.CalledProcessError as e:  # ffmpeg has printed its own error above
+        die(f"composing {out.name} failed (ffmpeg exit status {e.returncode})")
     tmp.replace(out)
     log(f"composed {out.name} in {time.perf_counter() - start:.1f} s:\n  {shlex.join(cmd)}")
 
@@ -203,8 +209,9 @@ def compose(media: Path, work: Path, recompose: bool, labels: list[str]) -> dict
     work.mkdir(parents=True, exist_ok=True)
     short, long = work / "bench-10min.mp4", work / "bench-60min.mp4"
     if recompose or not short.exists():
-        log(f"composing {short} from {media} ...")
-        build(short, compose_short, video_clips(media))
+        clips = video_clips(media)
+        log(f"composing {short} from {len(clips)} clips in {media} ...")
+        build(short, compose_short, clips)
         recompose = True  # a new 10-minute file makes the 60-minute one stale
     if "60" in labels and (recompose or not long.exists()):
         build(long, compose_long, short)
@@ -392,7 +399,8 @@ def markdown_table(rows: list[Row]) -> str:
              " | peak RSS MB |", "|---|---:|---:|---:|---:|"]
     for r in rows:
         if not r.ok:
-            lines.append(f"| {r.name} | n/a | n/a | n/a | n/a ({r.error or 'no run'}) |")
+            why = (r.error or "no run").replace("|", "\\|")  # a bare | would split the cell
+            lines.append(f"| {r.name} | n/a | n/a | n/a | n/a ({why}) |")
             continue
         # The analyze row is read from vidgist's own timings, not a process of its own.
         peak = "-" if r.name == ANALYZE else f"{r.peak_mb:.0f}"
@@ -423,13 +431,15 @@ def git_commit() -> str:
 
 
 def file_info(video: Path) -> dict:
+    # The load average shows whether other work shared the CPUs during the run.
     return {"path": str(video), "duration_s": media_duration(video),
-            "size_mb": video.stat().st_size / 1e6}
+            "size_mb": video.stat().st_size / 1e6, "load_before": os.getloadavg()[0]}
 
 
 def print_report(label: str, info: dict, header: dict, repeat: int, rows: list[Row]) -> None:
     print(f"\n## {label}-minute file: {info['path']}\n")
-    print(f"- machine: {header['nproc']} CPUs, {header['cpu']}")
+    print(f"- machine: {header['nproc']} CPUs, {header['cpu']};"
+          f" load average {info['load_before']:.2f} before the run")
     print(f"- file: {info['duration_s']:.2f} s, {info['size_mb']:.1f} MB")
     print(f"- commit: {header['commit']}; N = {repeat} (median wall, max peak RSS)\n")
     print(markdown_table(rows))
@@ -475,8 +485,6 @@ def main() -> None:
     for tool in ("ffmpeg", "ffprobe"):
         if not shutil.which(tool):
             die(f"{tool} not found on PATH; install it (Debian: apt-get install ffmpeg)")
-    if not args.media.is_dir():
-        die(f"media folder not found: {args.media} (use --media DIR)")
     vidgist_exe = shlex.split(args.vidgist) if args.vidgist else None
     if vidgist_exe is None and (found := find_tool("vidgist")):
         vidgist_exe = [found]
