@@ -23,7 +23,7 @@ class SummarizeOptions:
     encoder: str = "efficientnet-lite0"
     scorer: str = "greedy"
     max_shot: float | None = None  # seconds; KTS splits longer shots so each can be a summary
-    #                                unit. None: duration / 20, within [2, 8] (>= 20 units)
+    #                                unit. None: duration / 15, within [3, 8] (>= 15 units)
     # -- selection: cheap, recomputed every run --------------------------------------------
     ratio: float = 0.15  # budget as a share of the duration ...
     duration: float | None = None  # ... or in seconds (wins over ratio)
@@ -45,6 +45,8 @@ class SummarizeOptions:
             raise ValueError(f"ratio must be in (0, 1], got {self.ratio}")
         if self.duration is not None and self.duration <= 0:
             raise ValueError(f"duration must be positive, got {self.duration}")
+        if self.max_shot is not None and self.max_shot < 2.0:
+            raise ValueError(f"max_shot must be at least 2 seconds, got {self.max_shot}")
         if self.sample_fps <= 0 or self.cut_fps < self.sample_fps:
             raise ValueError("need 0 < sample_fps <= cut_fps")
 
@@ -58,7 +60,7 @@ class SummarizeOptions:
         return d
 
     def max_shot_for(self, duration: float) -> float:
-        return self.max_shot or min(8.0, max(2.0, duration / 20))
+        return self.max_shot or min(8.0, max(3.0, duration / 15))
 
     def resolved_cache_dir(self) -> Path:
         return self.cache_dir or default_cache_dir()

@@ -29,7 +29,7 @@ from .version import VERSION
 # progress(stage, done, total): the library prints nothing; front ends draw bars from this
 Progress = Callable[[str, float, float], None]
 
-DECODE_VERSION = 2  # bump when decoding, features or cut detection change their output
+DECODE_VERSION = 4  # bump when decoding, features or cut detection change their output
 
 
 class Summarizer:
@@ -79,7 +79,7 @@ class Summarizer:
             detector.push(item.time, item.small)
             if item.full is not None:
                 times.append(item.time)
-                contrast.append(float(item.small.std()) / 255)
+                contrast.append(float(item.small[..., 0].std()) / 255)
                 batch.append(item.full)
                 if len(batch) == encoder.batch_size:
                     features.append(encoder.encode(np.stack(batch)))
@@ -151,21 +151,26 @@ class _Loudness:
 
     def __init__(self, fps: float):
         self.fps = fps
-        self.energy: dict[int, list[float]] = {}
+        self.energy = np.zeros(0)  # sum of squares per slot
+        self.count = np.zeros(0)
 
     def add(self, sample: AudioSample) -> None:
-        pcm = sample.pcm.astype(np.float64)
-        slot_of = np.floor((sample.time + np.arange(len(pcm)) / AUDIO_RATE) * self.fps).astype(int)
-        for slot in np.unique(slot_of):
-            sq = pcm[slot_of == slot] ** 2
-            acc = self.energy.setdefault(int(slot), [0.0, 0])
-            acc[0] += float(sq.sum())
-            acc[1] += len(sq)
+        slots = ((sample.time + np.arange(len(sample.pcm)) / AUDIO_RATE) * self.fps).astype(np.int64)
+        if not len(slots):
+            return
+        grow = slots[-1] + 1 - len(self.energy)
+        if grow > 0:
+            self.energy = np.concatenate([self.energy, np.zeros(max(grow, 256))])
+            self.count = np.concatenate([self.count, np.zeros(max(grow, 256))])
+        lo = slots[0]
+        self.energy[lo : slots[-1] + 1] += np.bincount(slots - lo, weights=sample.pcm.astype(np.float64) ** 2)
+        self.count[lo : slots[-1] + 1] += np.bincount(slots - lo)
 
     def db(self, times: np.ndarray) -> np.ndarray:
         """(T,) dBFS of the slot each time falls in; -120 where there is no audio."""
-        out = np.full(len(times), -120.0, np.float32)
-        for i, t in enumerate(times):
-            if acc := self.energy.get(math.floor(t * self.fps + 1e-6)):
-                out[i] = 10 * math.log10(max(acc[0] / max(acc[1], 1), 1e-12))
-        return out
+        slots = np.floor(times * self.fps + 1e-6).astype(np.int64)
+        energy, count = np.zeros(len(times)), np.zeros(len(times))
+        inside = slots < len(self.count)
+        energy[inside], count[inside] = self.energy[slots[inside]], self.count[slots[inside]]
+        level = 10 * np.log10(np.maximum(energy / np.maximum(count, 1), 1e-12))
+        return np.where(count > 0, level, -120.0).astype(np.float32)

@@ -15,7 +15,7 @@ class CutDetector(ABC):
 
     @abstractmethod
     def push(self, time: float, frame: np.ndarray) -> None:
-        """Feed one (h, w, 3) uint8 RGB frame at `time` seconds."""
+        """Feed one (h, w, 3) uint8 YUV thumbnail at `time` seconds."""
 
     @abstractmethod
     def cuts(self) -> list[float]:

@@ -87,11 +87,11 @@ class DiffCutDetector(CutDetector):
 
 
 def _signature(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A colour histogram (robust to motion) and a gray thumbnail (catches same-colour cuts)."""
+    """YUV histograms (robust to motion) and the luma thumbnail (catches same-colour cuts)."""
     hist = np.stack([np.bincount(frame[..., c].ravel() >> 4, minlength=16) for c in range(3)])
     hist = hist.astype(np.float32) / (frame.shape[0] * frame.shape[1])
-    gray = frame.astype(np.float32).mean(axis=2) / 255.0
-    return hist, gray
+    luma = frame[..., 0].astype(np.float32) / 255.0
+    return hist, luma
 
 
 def _distance(a, b) -> float:
