@@ -136,7 +136,7 @@ class Summarizer:
                           keyframes=[Keyframe(t, "") for t in keyframe_times], outdir=None, outputs={},
                           settings={"version": VERSION, **self.options.to_json()}, timings=timings)
         if outdir is not None:
-            write_outputs(summary, Path(outdir), self.progress, start)
+            write_outputs(summary, self.options, Path(outdir), self.progress, start)
         return summary
 
 

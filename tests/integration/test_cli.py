@@ -88,6 +88,7 @@ def test_truncated_mp4_summarizes_the_readable_part(tmp_path):
     assert proc.returncode == 0, proc.stderr
     result = check_summary(tmp_path / "out", source_has_audio=True)
     assert 8.0 < result["source"]["duration"] < 25.0  # the readable part, not the header's 30 s
+    assert "truncated?" in proc.stderr and "truncated?" in result["warnings"][0]
     assert result["budget"] == pytest.approx(0.15 * result["source"]["duration"], abs=0.01)
 
 

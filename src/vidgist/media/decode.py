@@ -6,7 +6,6 @@ Memory stays flat in the video's length: every item is handed on as soon as it i
 from __future__ import annotations
 
 import functools
-import logging
 import math
 import queue
 import threading
@@ -19,8 +18,6 @@ import numpy as np
 
 from ..types import MediaInfo
 from .probe import open_container
-
-log = logging.getLogger(__name__)
 
 AUDIO_RATE = 16_000  # what speech models and loudness need; mono float32
 FEATURE_SIZE = 224
@@ -76,6 +73,9 @@ class MediaReader:
                     if item := to_video(frame, t):
                         yield item
             yield from to_audio.flush()
+        if self.info.duration - self.end > 1.0:
+            self.warnings.append(f"video ends at {self.end:.1f} s, the header says {self.info.duration:.1f} s "
+                                 "(truncated?): summarized what could be read")
 
     def _frames(self, container, streams) -> Iterator[av.VideoFrame | av.AudioFrame]:
         """Demux and decode in file order; skip corrupt packets, stop at a truncated tail."""

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from ..errors import OutputError
+from ..options import SummarizeOptions
 from ..types import Keyframe, Summary
 from .result import summary_json
 from .storyboard import clock, contact_sheet, grab_frames, write_keyframes
@@ -23,8 +24,7 @@ from .video import render_video
 __all__ = ["summary_json", "write_outputs"]
 
 
-def write_outputs(summary: Summary, outdir: Path, progress, started: float) -> None:
-    opt = summary.settings
+def write_outputs(summary: Summary, options: SummarizeOptions, outdir: Path, progress, started: float) -> None:
     try:
         outdir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".vidgist-", dir=outdir))
@@ -33,10 +33,11 @@ def write_outputs(summary: Summary, outdir: Path, progress, started: float) -> N
     try:
         render_start = time.perf_counter()
         info = summary.analysis.info
-        if opt["video"]:
-            render_video(info, summary.segments, staging / "summary.mp4", opt["max_height"], opt["fade_ms"], progress)
+        if options.video:
+            render_video(info, summary.segments, staging / "summary.mp4", options.max_height, options.fade_ms,
+                         progress)
             summary.outputs["video"] = "summary.mp4"
-        if opt["storyboard"]:
+        if options.storyboard:
             _storyboard(summary, staging)
         summary.timings["render"] = time.perf_counter() - render_start
         summary.timings["total"] = time.perf_counter() - started
