@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 
@@ -38,7 +38,7 @@ class SummarizeOptions:
     cache: bool = True
     cache_dir: Path | None = None  # None: default_cache_dir()
 
-    ANALYSIS_FIELDS = ("sample_fps", "cut_fps", "encoder", "scorer", "max_shot")
+    DECODE_FIELDS = ("sample_fps", "cut_fps", "encoder")  # what the cached decode pass depends on
 
     def __post_init__(self) -> None:
         if not 0 < self.ratio <= 1:
@@ -50,9 +50,9 @@ class SummarizeOptions:
         if self.sample_fps <= 0 or self.cut_fps < self.sample_fps:
             raise ValueError("need 0 < sample_fps <= cut_fps")
 
-    def analysis_key(self) -> dict:
-        """The settings the cached analysis depends on."""
-        return {name: getattr(self, name) for name in self.ANALYSIS_FIELDS}
+    def decode_key(self) -> dict:
+        """The settings the cached decode pass (features, cuts, loudness) depends on."""
+        return {name: getattr(self, name) for name in self.DECODE_FIELDS}
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -64,7 +64,3 @@ class SummarizeOptions:
 
     def resolved_cache_dir(self) -> Path:
         return self.cache_dir or default_cache_dir()
-
-    @classmethod
-    def field_names(cls) -> set[str]:
-        return {f.name for f in fields(cls)}

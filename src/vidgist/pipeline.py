@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -43,9 +42,7 @@ class Summarizer:
         info = probe(path)
         opt = self.options
         cache = ArrayCache(opt.resolved_cache_dir() / content_key(path), opt.cache)
-        decode_settings = {"v": DECODE_VERSION, "sample_fps": opt.sample_fps, "cut_fps": opt.cut_fps,
-                           "encoder": opt.encoder}
-        decode_name = "decode-" + settings_key(decode_settings)
+        decode_name = "decode-" + settings_key({"v": DECODE_VERSION, **opt.decode_key()})
         if cached := cache.load(decode_name):
             decoded, meta = cached
         else:
@@ -154,8 +151,12 @@ class _Loudness:
         self.energy = np.zeros(0)  # sum of squares per slot
         self.count = np.zeros(0)
 
+    def _slot(self, times: np.ndarray) -> np.ndarray:
+        """The same 1/fps slots as the frame sampler's."""
+        return np.floor(times * self.fps + 1e-6).astype(np.int64)
+
     def add(self, sample: AudioSample) -> None:
-        slots = ((sample.time + np.arange(len(sample.pcm)) / AUDIO_RATE) * self.fps).astype(np.int64)
+        slots = self._slot(sample.time + np.arange(len(sample.pcm)) / AUDIO_RATE)
         if not len(slots):
             return
         grow = slots[-1] + 1 - len(self.energy)
@@ -168,7 +169,7 @@ class _Loudness:
 
     def db(self, times: np.ndarray) -> np.ndarray:
         """(T,) dBFS of the slot each time falls in; -120 where there is no audio."""
-        slots = np.floor(times * self.fps + 1e-6).astype(np.int64)
+        slots = self._slot(times)
         energy, count = np.zeros(len(times)), np.zeros(len(times))
         inside = slots < len(self.count)
         energy[inside], count[inside] = self.energy[slots[inside]], self.count[slots[inside]]

@@ -1,13 +1,13 @@
 """`vidgist summarize` as a user runs it: outputs, exit codes, bad input, offline."""
 
-import os
+import json
 import shutil
 import subprocess
 
 import numpy as np
 import pytest
 from clips import make_audio_only
-from conftest import SAMPLE, check_summary, load_json, run_cli
+from conftest import SAMPLE, check_summary, run_cli
 
 def test_sample_end_to_end(tmp_path):
     out = tmp_path / "out"
@@ -25,7 +25,7 @@ def test_sample_end_to_end(tmp_path):
 def test_duration_budget_and_json_stdout(tmp_path):
     proc = run_cli("summarize", SAMPLE, "-o", tmp_path / "o", "--duration", "8", "--json", "-q")
     assert proc.returncode == 0, proc.stderr
-    result = __import__("json").loads(proc.stdout)
+    result = json.loads(proc.stdout)
     assert result["budget"] == 8.0
     assert 7.0 <= sum(s["end"] - s["start"] for s in result["segments"]) <= 8.0
 

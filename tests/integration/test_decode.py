@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from PIL import Image
 from clips import Scene, make_clip, scene_picture
 
 from vidgist.media.decode import AudioSample, MediaReader, VideoSample
@@ -37,8 +38,8 @@ def test_rotation_metadata_is_applied(tmp_path):
     # the picture is the scene turned a quarter counter-clockwise, as players show it
     expected = np.rot90(scene_picture(7, 320 + 64, 180)[:, :320], 1)
     got = video[0].full.astype(float)
-    ref = np.asarray(__import__("PIL.Image", fromlist=["Image"]).fromarray(expected).resize((224, 224)), float)
-    wrong = np.asarray(__import__("PIL.Image", fromlist=["Image"]).fromarray(np.rot90(expected, 2)).resize((224, 224)), float)
+    ref = np.asarray(Image.fromarray(expected).resize((224, 224)), float)
+    wrong = np.asarray(Image.fromarray(np.rot90(expected, 2)).resize((224, 224)), float)
     assert np.abs(got - ref).mean() < 0.5 * np.abs(got - wrong).mean()
 
 

@@ -10,9 +10,8 @@ import numpy as np
 class FrameEncoder(ABC):
     name: str  # registry name; part of the feature cache key
     dim: int  # feature size
-    input_size: int = 224  # frames arrive as (N, input_size, input_size, 3) uint8 RGB
     batch_size: int = 16
 
     @abstractmethod
     def encode(self, frames: np.ndarray) -> np.ndarray:
-        """(N, S, S, 3) uint8 RGB -> (N, dim) float32."""
+        """(N, 224, 224, 3) uint8 RGB (the decoder's FEATURE_SIZE) -> (N, dim) float32."""

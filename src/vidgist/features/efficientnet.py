@@ -27,7 +27,6 @@ class EfficientNetLite0(FrameEncoder):
     def __init__(self, threads: int = 0):
         self.meta = json.loads((WEIGHTS / "efficientnet_lite0.json").read_text())
         pre = self.meta["preprocessing"]
-        self.input_size = pre["size"]
         self.mean = np.asarray(pre["mean"], np.float32).reshape(1, 3, 1, 1) * 255
         self.inv_std = 1 / (np.asarray(pre["std"], np.float32).reshape(1, 3, 1, 1) * 255)
         self.threads = threads or os.cpu_count() or 1
@@ -48,11 +47,6 @@ class EfficientNetLite0(FrameEncoder):
         x -= self.mean  # in place: ~20x faster than building the temporaries of (x - m) / s
         x *= self.inv_std
         return x
-
-    def run(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(N, S, S, 3) uint8 -> features (N, 1280), ImageNet logits (N, 1000)."""
-        features, logits = self.session.run(["features", "logits"], {"images": self.preprocess(frames)})
-        return features, logits
 
     def encode(self, frames: np.ndarray) -> np.ndarray:
         (features,) = self.session.run(["features"], {"images": self.preprocess(frames)})
