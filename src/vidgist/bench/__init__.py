@@ -1,0 +1,1 @@
+"""Measuring instruments: the standard SumMe/TVSum protocol and realbench on real footage."""
