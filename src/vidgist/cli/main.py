@@ -19,6 +19,7 @@ from ..options import SummarizeOptions
 from ..pipeline import Summarizer
 from ..render import summary_json
 from ..version import VERSION
+from . import bench
 from .progress import ProgressBars
 
 EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -41,12 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-cache", action="store_true", help="neither read nor write the analysis cache")
     s.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     s.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    bench.add_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        return _guarded(lambda: bench.run(args, parser))
     try:
         options = SummarizeOptions(ratio=args.ratio, duration=args.duration, scorer=args.scorer,
                                    video=not args.no_video, storyboard=not args.no_storyboard,
@@ -58,6 +62,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vidgist: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _guarded(command) -> int:
+    """One line and an exit code for anything a command raises; the traceback only on request."""
+    try:
+        return command()
+    except VidgistError as e:
+        print(f"vidgist: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("vidgist: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as e:
+        if os.environ.get("VIDGIST_DEBUG"):
+            raise
+        print(f"vidgist: internal error: {e!r} (set VIDGIST_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def _summarize_all(args, options: SummarizeOptions) -> int:
