@@ -90,8 +90,13 @@ def _record(key: str, group, path: Path) -> VideoRecord:
         user_summary=get("user_summary", np.float32).reshape(-1, int(get("n_frames"))),
         gtscore=get("gtscore", np.float32),
         gtsummary=get("gtsummary", np.float32),
-        name=None if name is None else (name.item().decode() if name.dtype.kind in "SO" else str(name)),
+        name=None if name is None else _text(name.item()),
     )
+
+
+def _text(value) -> str:
+    """h5py gives fixed-length strings as bytes and variable-length ones as bytes or str."""
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _natural(key: str) -> tuple:

@@ -105,7 +105,8 @@ def evaluate_splits(h5: str | Path, splits: str | Path, scorer_for_split: Callab
         if missing := [k for k in keys if k not in videos]:
             raise InputError(f"split {i}: test videos {', '.join(missing[:3])} are not in {h5}")
         if not keys:
-            raise InputError(f"split {i}: no test video belongs to {Path(h5).name}")
+            raise InputError(f"split {i}: no test video belongs to {Path(h5).name} "
+                             f"(its test keys: {fold.test_keys[:2]})")
         scorer = scorer_for_split(i)
         results = []
         for key in progress(keys):
