@@ -22,6 +22,7 @@ class SummarizeOptions:
     cut_fps: float = 15.0  # small frames per second fed to the cut detector
     encoder: str = "efficientnet-lite0"
     scorer: str = "greedy"
+    checkpoint: Path | None = None  # weights of a learned scorer; None: the shipped ones
     max_shot: float | None = None  # seconds; KTS splits longer shots so each can be a summary
     #                                unit. None: duration / 15, within [3, 8] (>= 15 units)
     # -- selection: cheap, recomputed every run --------------------------------------------
@@ -47,6 +48,9 @@ class SummarizeOptions:
             raise ValueError(f"duration must be positive, got {self.duration}")
         if self.max_shot is not None and self.max_shot < 2.0:
             raise ValueError(f"max_shot must be at least 2 seconds, got {self.max_shot}")
+        from .models.registry import check_checkpoint  # the registry knows which scorers learn
+
+        check_checkpoint(self.scorer, self.checkpoint)
         if self.sample_fps <= 0 or self.cut_fps < self.sample_fps:
             raise ValueError("need 0 < sample_fps <= cut_fps")
 
@@ -57,6 +61,7 @@ class SummarizeOptions:
     def to_json(self) -> dict:
         d = asdict(self)
         d["cache_dir"] = str(self.resolved_cache_dir())
+        d["checkpoint"] = None if self.checkpoint is None else str(self.checkpoint)
         return d
 
     def max_shot_for(self, duration: float) -> float:

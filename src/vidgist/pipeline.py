@@ -52,7 +52,7 @@ class Summarizer:
         duration = meta["duration"]
         shots = make_shots(times, features, meta["cuts"], duration, opt.max_shot_for(duration))
         context = ScoringContext(times=times, shots=shots, duration=duration, contrast=decoded["contrast"])
-        scores = create_scorer(opt.scorer).score(features, context)
+        scores = create_scorer(opt.scorer, checkpoint=opt.checkpoint).score(features, context)
         return Analysis(info=info, duration=duration, times=times, features=features, cuts=meta["cuts"],
                         shots=shots, scores=scores, scorer=opt.scorer, loudness=decoded["loudness"],
                         warnings=meta["warnings"])

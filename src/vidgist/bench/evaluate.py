@@ -108,6 +108,7 @@ def evaluate_splits(h5: str | Path, splits: str | Path, scorer_for_split: Callab
             raise InputError(f"split {i}: no test video belongs to {Path(h5).name} "
                              f"(its test keys: {fold.test_keys[:2]})")
         scorer = scorer_for_split(i)
+        _refuse_test_leak(scorer, keys, i)
         results = []
         for key in progress(keys):
             if (id(scorer), key) not in memo:
@@ -118,6 +119,15 @@ def evaluate_splits(h5: str | Path, splits: str | Path, scorer_for_split: Callab
     overall = {k: _mean([s[k] for s in per_split]) for k in per_split[0] if k not in ("split", "test_videos")}
     return {**overall, "per_split": per_split, "aggregate": aggregate.value, "rank_reference": rank.name,
             "random_seeds": P.RANDOM_SEEDS}
+
+
+def _refuse_test_leak(scorer: Scorer, test_keys: list[str], split: int) -> None:
+    """A learned scorer says what it trained and chose its epoch on; neither may be a test video."""
+    meta = getattr(scorer, "meta", {})
+    seen = {*meta.get("train_keys", []), *meta.get("val_keys", [])} & set(test_keys)
+    if seen:
+        raise InputError(f"split {split}: the model was trained or selected on test videos "
+                         f"{', '.join(sorted(seen)[:3])}; use the checkpoint folder of this split file")
 
 
 def _means(results: list[VideoResult]) -> dict[str, float | None]:
@@ -133,8 +143,13 @@ def _mean(values: list[float | None]) -> float | None:
 
 
 def scorer_factory(name: str, checkpoint: str | Path | None = None) -> Callable[[int], Scorer]:
-    """One scorer for every split (training-free), built once."""
-    if checkpoint is not None:
-        raise InputError(f"scorer {name!r} takes no checkpoint")
-    scorer = create_scorer(name)
+    """The scorer for each split: one for all (training-free, or a single .onnx file), or a
+    folder from `vidgist train` with the model of split K in split_K/."""
+    if checkpoint is None:
+        scorer = create_scorer(name)
+        return lambda split: scorer
+    checkpoint = Path(checkpoint)
+    if (checkpoint / "split_0").is_dir():
+        return lambda split: create_scorer(name, checkpoint=checkpoint / f"split_{split}")
+    scorer = create_scorer(name, checkpoint=checkpoint)
     return lambda split: scorer

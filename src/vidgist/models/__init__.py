@@ -1,7 +1,7 @@
 """Importance scorers behind one interface and one registry."""
 
-from . import greedy  # noqa: F401  (registers the built-in scorers)
+from . import greedy, learned  # noqa: F401  (registers the built-in scorers)
 from .base import Scorer, ScoringContext
-from .registry import create_scorer, list_scorers, register_scorer
+from .registry import create_scorer, list_scorers, register_scorer, scorer_learns
 
-__all__ = ["Scorer", "ScoringContext", "create_scorer", "list_scorers", "register_scorer"]
+__all__ = ["Scorer", "ScoringContext", "create_scorer", "list_scorers", "register_scorer", "scorer_learns"]

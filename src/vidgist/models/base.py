@@ -20,6 +20,7 @@ class ScoringContext:
 
 class Scorer(ABC):
     name: str
+    learns: bool = False  # True: has weights, from a checkpoint or shipped with the package
 
     @abstractmethod
     def score(self, features: np.ndarray, context: ScoringContext) -> np.ndarray:

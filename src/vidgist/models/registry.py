@@ -18,7 +18,22 @@ def list_scorers() -> list[str]:
     return sorted(_SCORERS)
 
 
-def create_scorer(name: str, **kwargs) -> Scorer:
+def scorer_learns(name: str) -> bool:
+    """Whether the scorer has weights (and so takes a checkpoint)."""
     if name not in _SCORERS:
         raise ValueError(f"unknown scorer {name!r}; choose from {', '.join(list_scorers())}")
+    return _SCORERS[name].learns
+
+
+def check_checkpoint(name: str, checkpoint) -> None:
+    """Weights only for scorers that learn: a checkpoint for any other is a mistake worth saying."""
+    if not scorer_learns(name) and checkpoint is not None:
+        raise ValueError(f"scorer {name!r} learns nothing and takes no checkpoint")
+
+
+def create_scorer(name: str, checkpoint=None, **kwargs) -> Scorer:
+    """A registered scorer; `checkpoint` (weights) only for those that learn."""
+    check_checkpoint(name, checkpoint)
+    if checkpoint is not None:
+        kwargs["checkpoint"] = checkpoint
     return _SCORERS[name](**kwargs)
