@@ -57,7 +57,7 @@ def run(args, parser: argparse.ArgumentParser) -> int:
     if args.bench == "reference":
         result = _reference(args, parser, progress)
     elif args.bench == "protocol":
-        result = _protocol(args, progress)
+        result = _protocol(args, parser, progress)
     else:
         result = _real(args, show)
     if args.json:
@@ -85,11 +85,15 @@ def _reference(args, parser, progress) -> dict:
     return result
 
 
-def _protocol(args, progress) -> dict:
+def _protocol(args, parser, progress) -> dict:
     from ..bench.evaluate import evaluate_splits, scorer_factory
     from ..bench.protocol import DATASET_AGGREGATE
 
-    result = evaluate_splits(args.h5, args.splits, scorer_factory(args.scorer, args.checkpoint),
+    try:
+        scorers = scorer_factory(args.scorer, args.checkpoint)
+    except ValueError as e:
+        parser.error(str(e))
+    result = evaluate_splits(args.h5, args.splits, scorers,
                              DATASET_AGGREGATE[args.dataset], args.annotations,
                              progress=lambda keys: progress(keys, "videos"))
     return {"scorer": args.scorer, "dataset": args.dataset, **result}

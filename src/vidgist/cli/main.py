@@ -19,7 +19,7 @@ from ..options import SummarizeOptions
 from ..pipeline import Summarizer
 from ..render import summary_json
 from ..version import VERSION
-from . import bench
+from . import bench, train
 from .progress import ProgressBars
 
 EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -37,22 +37,25 @@ def build_parser() -> argparse.ArgumentParser:
     budget.add_argument("--ratio", type=float, default=0.15, help="summary length as a share of the video (0.15)")
     budget.add_argument("--duration", type=float, metavar="SECONDS", help="summary length in seconds")
     s.add_argument("--scorer", default="greedy", choices=list_scorers(), help="importance scorer (greedy)")
+    s.add_argument("--checkpoint", type=Path, help="weights for a learned scorer (an .onnx from vidgist train)")
     s.add_argument("--no-video", action="store_true", help="skip summary.mp4")
     s.add_argument("--no-storyboard", action="store_true", help="skip storyboard.jpg and keyframes/")
     s.add_argument("--no-cache", action="store_true", help="neither read nor write the analysis cache")
     s.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     s.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     bench.add_parser(commands)
+    train.add_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "bench":
-        return _guarded(lambda: bench.run(args, parser))
+    if args.command in ("bench", "train"):
+        return _guarded(lambda: {"bench": bench, "train": train}[args.command].run(args, parser))
     try:
         options = SummarizeOptions(ratio=args.ratio, duration=args.duration, scorer=args.scorer,
+                                   checkpoint=args.checkpoint,
                                    video=not args.no_video, storyboard=not args.no_storyboard,
                                    cache=not args.no_cache)
     except ValueError as e:
