@@ -48,10 +48,15 @@ def train_on_splits(h5: Path, splits: Path, options: TrainOptions, out: Path,
         folder = out / f"split_{k}"
         fit([_sequence(videos[key]) for key in fit_keys], [_sequence(videos[key]) for key in val_keys],
             options, folder, provenance, log=(lambda row, k=k: log(k, row)) if log else None)
-        net, state = load_checkpoint(folder / "best.pt")
-        exported.append(export_onnx(options.model, net, folder / f"{options.model}.onnx",
-                                    {**provenance, "epoch": state["epoch"], "vidgist": state["vidgist"]}))
+        exported.append(_export_best(options.model, folder, provenance))
     return exported
+
+
+def _export_best(model: str, folder: Path, provenance: dict) -> Path:
+    """folder/MODEL.onnx from the kept epoch, its sidecar saying what the model saw."""
+    net, state = load_checkpoint(folder / "best.pt")
+    return export_onnx(model, net, folder / f"{model}.onnx",
+                       {**provenance, "epoch": state["epoch"], "vidgist": state["vidgist"]})
 
 
 def _sequence(video) -> Sequence:
@@ -90,9 +95,7 @@ def train_on_videos(folder: Path, options: TrainOptions, out: Path, log: Log | N
         "selection": "last epoch (no labels)",
     }
     fit(sequences, [], options, out, provenance, log)
-    net, state = load_checkpoint(out / "best.pt")
-    return export_onnx(options.model, net, out / f"{options.model}.onnx",
-                       {**provenance, "epoch": state["epoch"], "vidgist": state["vidgist"]})
+    return _export_best(options.model, out, provenance)
 
 
 __all__ = ["SUPERVISED", "UNSUPERVISED", "TrainOptions", "train_on_splits", "train_on_videos"]
