@@ -56,23 +56,6 @@ def _open_hdf5(path: Path, what: str):
         raise InputError(f"{path}: not an HDF5 file; expected {what}") from None
 
 
-def write_h5(path: str | Path, videos: list[VideoRecord]) -> None:
-    """The standard layout, as `read_h5` reads it (n_frame_per_seg derived from change_points)."""
-    import h5py
-
-    with h5py.File(path, "w") as f:
-        for v in videos:
-            g = f.create_group(v.key)
-            g["features"], g["picks"], g["n_frames"] = v.features, v.picks, v.n_frames
-            g["change_points"], g["user_summary"] = v.change_points, v.user_summary
-            g["n_frame_per_seg"] = v.change_points[:, 1] - v.change_points[:, 0] + 1
-            for name in ("gtscore", "gtsummary"):
-                if getattr(v, name) is not None:
-                    g[name] = getattr(v, name)
-            if v.name is not None:
-                g["video_name"] = v.name.encode()
-
-
 def _record(key: str, group, path: Path) -> VideoRecord:
     def get(name, dtype=None):
         return np.asarray(group[name][()], dtype=dtype) if name in group else None

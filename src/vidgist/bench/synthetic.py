@@ -7,7 +7,7 @@ Importance is a fixed nonlinear function of the features plus noise, and each us
 the protocol's knapsack over that importance plus the user's own noise. Written with h5py
 directly, dtypes as in the published files (float32 features and user summaries, int picks and
 change points, a scalar n_frames, SumMe's video_name as bytes), so a reader is tested against
-the layout, not against `datasets.write_h5`.
+the published layout.
 """
 
 from __future__ import annotations
