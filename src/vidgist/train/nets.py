@@ -140,7 +140,10 @@ class SumGAN(nn.Module):
         return self.decode(z, x.shape[1]), mu, logvar
 
     def decode(self, z: torch.Tensor, t: int) -> torch.Tensor:
-        h, _ = self.decoder(z[:, None, :].expand(-1, t, -1).contiguous())  # (B, T, Hd)
+        """The latent at every step, plus where in the video the step is: one vector alone can
+        only give back the video's mean frame."""
+        steps = z[:, None, :] + positional_encoding(t, z.shape[-1], z.device)[None]  # (B, T, Hd)
+        h, _ = self.decoder(steps)  # (B, T, Hd)
         return self.to_feature(h)  # (B, T, D)
 
     def critic(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
