@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_knapsack import brute_force
 
 from vidgist.bench import protocol as P
 
@@ -26,15 +27,6 @@ def test_shot_value_is_the_mean_not_the_sum():
     assert P.shot_values(frames, np.array([[0, 2], [3, 3]])).tolist() == [1.0, 4.0]
 
 
-def _brute_force_best(values, lengths, capacity) -> float:
-    best = 0.0
-    for r in range(len(values) + 1):
-        for combo in itertools.combinations(range(len(values)), r):
-            if sum(lengths[i] for i in combo) <= capacity:
-                best = max(best, sum(values[i] for i in combo))
-    return best
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(1, 30), min_size=1, max_size=8), st.integers(0, 2**32 - 1))
 def test_summary_is_the_best_set_of_whole_shots_within_15_percent(lengths, seed):
@@ -50,7 +42,7 @@ def test_summary_is_the_best_set_of_whole_shots_within_15_percent(lengths, seed)
     # whole shots only: every selected frame lies in a fully selected shot
     assert summary.sum() == sum(lengths[k] for k in chosen) or not chosen
     if chosen:
-        assert values[chosen].sum() == pytest.approx(_brute_force_best(values, lengths, capacity))
+        assert values[chosen].sum() == pytest.approx(brute_force(values, lengths, capacity))
 
 
 def test_fallback_takes_the_best_frames_when_no_shot_fits():
