@@ -19,10 +19,10 @@ from vidgist.train.export import export_onnx
 from vidgist.train.fit import fit, load_checkpoint
 from vidgist.train.nets import SUPERVISED, NetConfig
 
-SEEDS = (1001, 1002, 1003, 1004)
+SEEDS = (1001, 1002, 1003)
 # DR-DSN's policy saturates (every probability 0 or 1) within a few epochs at 1e-3
 LEARNING_RATE = {"lstm": 1e-3, "attention": 1e-3, "sumgan": 1e-3, "dr-dsn": 1e-4}
-VAL_SEED = 1004  # supervised models choose their epoch on this seed's videos
+VAL_SEED = 1003  # supervised models choose their epoch on this seed's videos
 
 
 def main() -> None:
