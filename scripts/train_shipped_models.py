@@ -13,10 +13,9 @@ import argparse
 import json
 from pathlib import Path
 
-from vidgist.train import TrainOptions
+from vidgist.train import TrainOptions, export_best
 from vidgist.train.composed import SETTINGS, TASKS, composed_sequences
-from vidgist.train.export import export_onnx
-from vidgist.train.fit import fit, load_checkpoint
+from vidgist.train.fit import fit
 from vidgist.train.nets import SUPERVISED, NetConfig
 
 SEEDS = (1001, 1002, 1003)
@@ -50,9 +49,7 @@ def main() -> None:
         options = TrainOptions(model=model, epochs=args.epochs, lr=LEARNING_RATE[model], net=NetConfig(hidden=128))
         folder = args.work / "runs" / model
         result = fit(train, val, options, folder, provenance, log=lambda row: print(model, row))
-        net, state = load_checkpoint(folder / "best.pt")
-        export_onnx(model, net, args.out / f"{model}.onnx",
-                    {**provenance, "epoch": state["epoch"], "vidgist": state["vidgist"]})
+        export_best(model, folder, provenance, args.out / f"{model}.onnx")
         (args.out / f"{model}.history.json").write_text(json.dumps(result.history))
         print(f"{model}: kept epoch {result.best_epoch}, validation tau {result.best_val}")
 

@@ -18,8 +18,8 @@ def checkpoints(sample_analysis, tmp_path_factory):
     """Learned scorers: weights trained briefly on the sample's features and exported, so the
     contract runs each through ONNX Runtime as the product does (none ship with the package yet)."""
     pytest.importorskip("torch")
-    from vidgist.train.export import export_onnx
-    from vidgist.train.fit import Sequence, TrainOptions, fit, load_checkpoint
+    from vidgist.train import export_best
+    from vidgist.train.fit import Sequence, TrainOptions, fit
     from vidgist.train.nets import SUPERVISED, NetConfig
 
     a = sample_analysis
@@ -32,9 +32,7 @@ def checkpoints(sample_analysis, tmp_path_factory):
         data = [Sequence("sample", a.features, target if name in SUPERVISED else None)]
         options = TrainOptions(model=name, epochs=3, lr=1e-3, net=NetConfig(dim=a.features.shape[1], hidden=32))
         fit(data, [], options, out, {})
-        net, _ = load_checkpoint(out / "best.pt")
-        paths[name] = export_onnx(name, net, out / f"{name}.onnx",
-                                  {"features": {"dim": a.features.shape[1], "extractor": "efficientnet-lite0"}})
+        paths[name] = export_best(name, out, {"features": {"dim": a.features.shape[1], "extractor": "efficientnet-lite0"}})
     return paths
 
 

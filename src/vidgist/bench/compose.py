@@ -436,6 +436,16 @@ class Composition:
         source = np.asarray([s.source for s in self.spans])[k] + (times - starts[k])
         return clip, source
 
+    def shown_earlier(self, times: np.ndarray, bin_s: float) -> np.ndarray:
+        """(T,) bool for output times in playing order: the same source moment (clip, source time
+        in bin_s bins) already came at least bin_s earlier among `times`, that is, in an earlier
+        showing rather than the same continuous one."""
+        clip, source = self.source_at(times)
+        bins = np.floor(source / bin_s + 1e-9).astype(int)
+        first: dict[tuple[int, int], float] = {}
+        return np.asarray([t - first.setdefault(key, t) >= bin_s - 1e-9
+                           for t, key in zip(times.tolist(), zip(clip.tolist(), bins.tolist()))], dtype=bool)
+
     def needles(self) -> list[Interval]:
         """Output intervals of everything that is not the background (needles task)."""
         return [Interval(s.start, s.end) for s in self.spans if s.clip != self.background]

@@ -185,12 +185,7 @@ def redundancy(segments: Sequence[Interval], comp: Composition, bin_s: float = B
     times = np.concatenate([s.start + (np.arange(round(s.duration / step)) + 0.5) * step for s in segments] or [[]])
     if not len(times):
         return None
-    clip, source = comp.source_at(times)
-    first: dict[tuple[int, int], float] = {}
-    repeated = 0
-    for t, key in zip(times.tolist(), zip(clip.tolist(), np.floor(source / bin_s + 1e-9).astype(int).tolist())):
-        repeated += t - first.setdefault(key, t) >= bin_s - 1e-9
-    return repeated / len(times)
+    return float(comp.shown_earlier(times, bin_s).mean())
 
 
 def find_pauses(db: np.ndarray, frame: float = FRAME_S, min_pause: float = PAUSE_MIN,

@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
+from ..models import list_scorers, scorer_learns
 from .bench import DATASETS
-
-MODELS = ("lstm", "attention", "sumgan", "dr-dsn")
 
 
 def add_parser(commands) -> None:
@@ -19,7 +18,7 @@ def add_parser(commands) -> None:
     data.add_argument("--videos", type=Path, metavar="DIR", help="a folder of videos (sumgan, dr-dsn: no labels)")
     t.add_argument("--splits", type=Path, help="split file for --h5")
     t.add_argument("--dataset", choices=DATASETS, help="for --h5: the F1 aggregate of the results table")
-    t.add_argument("--model", choices=MODELS, required=True)
+    t.add_argument("--model", choices=[n for n in list_scorers() if scorer_learns(n)], required=True)
     t.add_argument("--out", type=Path, required=True, help="checkpoints, ONNX files, history, results")
     t.add_argument("--epochs", type=int, default=60)
     t.add_argument("--lr", type=float, default=1e-3)

@@ -48,14 +48,15 @@ def train_on_splits(h5: Path, splits: Path, options: TrainOptions, out: Path,
         folder = out / f"split_{k}"
         fit([_sequence(videos[key]) for key in fit_keys], [_sequence(videos[key]) for key in val_keys],
             options, folder, provenance, log=(lambda row, k=k: log(k, row)) if log else None)
-        exported.append(_export_best(options.model, folder, provenance))
+        exported.append(export_best(options.model, folder, provenance))
     return exported
 
 
-def _export_best(model: str, folder: Path, provenance: dict) -> Path:
-    """folder/MODEL.onnx from the kept epoch, its sidecar saying what the model saw."""
+def export_best(model: str, folder: Path, provenance: dict, onnx: Path | None = None) -> Path:
+    """MODEL.onnx (folder/MODEL.onnx unless given) from folder/best.pt, the kept epoch, with a
+    sidecar saying what the model saw."""
     net, state = load_checkpoint(folder / "best.pt")
-    return export_onnx(model, net, folder / f"{model}.onnx",
+    return export_onnx(model, net, onnx or folder / f"{model}.onnx",
                        {**provenance, "epoch": state["epoch"], "vidgist": state["vidgist"]})
 
 
@@ -95,7 +96,7 @@ def train_on_videos(folder: Path, options: TrainOptions, out: Path, log: Log | N
         "selection": "last epoch (no labels)",
     }
     fit(sequences, [], options, out, provenance, log)
-    return _export_best(options.model, out, provenance)
+    return export_best(options.model, out, provenance)
 
 
-__all__ = ["SUPERVISED", "UNSUPERVISED", "TrainOptions", "train_on_splits", "train_on_videos"]
+__all__ = ["SUPERVISED", "UNSUPERVISED", "TrainOptions", "export_best", "train_on_splits", "train_on_videos"]

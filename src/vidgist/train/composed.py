@@ -33,13 +33,10 @@ SETTINGS = BenchSettings()  # realbench's own lengths: the same kind of video, n
 
 def provenance_importance(comp: Composition, times: np.ndarray, bin_s: float = 0.5) -> np.ndarray:
     """(T,) importance in (0, 1] of the sampled frames at `times` (seconds, sorted) of a composed video."""
-    clip, source = comp.source_at(times)
+    clip, _ = comp.source_at(times)
     shown_before = np.asarray([_clip_seconds_before(comp, int(c), t) for c, t in zip(clip, times)])
     importance = np.exp(-shown_before / DECAY)
-    first: dict[tuple[int, int], float] = {}
-    for i, (t, key) in enumerate(zip(times.tolist(), zip(clip.tolist(), np.floor(source / bin_s).astype(int).tolist()))):
-        if t - first.setdefault(key, t) >= bin_s:
-            importance[i] *= REPEAT_WEIGHT
+    importance[comp.shown_earlier(times, bin_s)] *= REPEAT_WEIGHT
     return importance.astype(np.float32)
 
 
