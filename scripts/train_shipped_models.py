@@ -1,4 +1,4 @@
-"""Train the four learned scorers on videos composed from ../shared/media (seeds 1001-1004, never
+"""Train the four learned scorers on videos composed from ../shared/media (seeds 1001-1003, never
 realbench's) and export them where the package looks for shipped weights. Needs the train extra.
 
     python scripts/train_shipped_models.py [--media ../shared/media] [--out src/vidgist/models/weights]
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from vidgist.train import TrainOptions, export_best
@@ -40,7 +41,7 @@ def main() -> None:
             train = [type(s)(s.key, s.features) for s in train]  # no labels: none may leak in
         provenance = {
             "features": {"extractor": "efficientnet-lite0", "dim": int(train[0].features.shape[1]), "sample_fps": 2.0},
-            "data": f"{TASKS} composed from {args.media} (seeds {SEEDS}; realbench evaluates seed 0)",
+            "data": f"{TASKS} composed from {os.path.relpath(args.media)} (seeds {SEEDS}; realbench evaluates seed 0)",
             "compose": {"needle_seconds": SETTINGS.needle_seconds, "coverage_length": SETTINGS.coverage_length},
             "labels": "vidgist.train.composed.provenance_importance" if model in SUPERVISED else None,
             "train_keys": [s.key for s in train], "val_keys": [s.key for s in val],

@@ -1,39 +1,17 @@
-"""Every registered scorer honours the interface on real features."""
+"""Every registered scorer, learned ones with their shipped weights, honours the interface on real
+features."""
 
 import numpy as np
 import pytest
 from conftest import SAMPLE
 
 from vidgist import Summarizer, list_scorers
-from vidgist.models import ScoringContext, create_scorer, scorer_learns
+from vidgist.models import ScoringContext, create_scorer
 
 
 @pytest.fixture(scope="module")
 def sample_analysis(tmp_path_factory):
     return Summarizer().analyze(SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def checkpoints(sample_analysis, tmp_path_factory):
-    """Learned scorers: weights trained briefly on the sample's features and exported, so the
-    contract runs each through ONNX Runtime as the product does (none ship with the package yet)."""
-    pytest.importorskip("torch")
-    from vidgist.train import export_best
-    from vidgist.train.fit import Sequence, TrainOptions, fit
-    from vidgist.train.nets import SUPERVISED, NetConfig
-
-    a = sample_analysis
-    target = np.linspace(0, 1, len(a.times), dtype=np.float32)  # any learnable shape will do
-    paths = {}
-    for name in list_scorers():
-        if not scorer_learns(name):
-            continue
-        out = tmp_path_factory.mktemp(name)
-        data = [Sequence("sample", a.features, target if name in SUPERVISED else None)]
-        options = TrainOptions(model=name, epochs=3, lr=1e-3, net=NetConfig(dim=a.features.shape[1], hidden=32))
-        fit(data, [], options, out, {})
-        paths[name] = export_best(name, out, {"features": {"dim": a.features.shape[1], "extractor": "efficientnet-lite0"}})
-    return paths
 
 
 def test_registry_is_not_empty():
@@ -45,19 +23,15 @@ def test_unknown_scorer_is_a_clear_error():
         create_scorer("nope")
 
 
-def _create(name, checkpoints):
-    return create_scorer(name, checkpoint=checkpoints.get(name))
-
-
 @pytest.mark.parametrize("name", list_scorers())
-def test_scores_shape_range_and_sensitivity(name, sample_analysis, checkpoints):
+def test_scores_shape_range_and_sensitivity(name, sample_analysis):
     a = sample_analysis
     context = ScoringContext(times=a.times, shots=a.shots, duration=a.duration)
-    scores = _create(name, checkpoints).score(a.features, context)
+    scores = create_scorer(name).score(a.features, context)
     assert scores.shape == (len(a.times),)
     assert np.isfinite(scores).all() and scores.min() >= 0 and scores.max() <= 1
     assert scores.std() > 0.01  # a real video is not scored flat
-    assert np.array_equal(scores, _create(name, checkpoints).score(a.features, context))  # deterministic
+    assert np.array_equal(scores, create_scorer(name).score(a.features, context))  # deterministic
 
 
 def test_greedy_scores_a_distinct_moment_above_repetitive_material():
