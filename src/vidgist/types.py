@@ -9,8 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .speech import CutPoints, Transcript
+    from .text.gist import TextSummary
+
+
+def clock(seconds: float) -> str:
+    """Whole seconds as m:ss, or h:mm:ss past an hour: how people (and YouTube chapters) write times."""
+    s = int(seconds)
+    h, m, s = s // 3600, s // 60 % 60, s % 60
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,43 @@ class Keyframe:
         return {"time": round(self.time, 3), "image": self.image}
 
 
+@dataclass(frozen=True)
+class Word(Interval):
+    """One recognised word with its time; `text` keeps Whisper's leading space (English) or none
+    (Chinese), so joining words with "" rebuilds the sentence."""
+
+    text: str = ""
+    probability: float = 1.0
+
+    def to_json(self) -> dict:
+        return {**super().to_json(), "text": self.text, "p": round(self.probability, 3)}
+
+
+@dataclass(frozen=True)
+class Sentence(Interval):
+    """A unit of the text summary: a spoken sentence, a line of on-screen text, or a shot's labels.
+
+    `source` is "speech", "screen" or "labels"; `language` an ISO 639-1 code ("en", "zh") or "".
+    """
+
+    text: str = ""
+    source: str = "speech"
+    language: str = ""
+
+    def to_json(self) -> dict:
+        return {**super().to_json(), "text": self.text, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Chapter(Interval):
+    """A topic segment of the video with a short title taken from its key phrases."""
+
+    title: str = ""
+
+    def to_json(self) -> dict:
+        return {**super().to_json(), "title": self.title}
+
+
 @dataclass
 class Analysis:
     """The expensive, budget-independent part of a summary: decode, features, shots, scores.
@@ -74,6 +123,9 @@ class Analysis:
     scores: np.ndarray  # (T,) importance in [0, 1]
     scorer: str
     loudness: np.ndarray  # (T,) audio level in dBFS at each sampled frame; -120 without audio
+    transcript: Transcript | None = None  # None with speech off
+    cut_points: CutPoints | None = None  # speech pauses: where a segment may start or end cleanly
+    screen: list[Sentence] = field(default_factory=list)  # on-screen text, each line once with its span
     warnings: list[str] = field(default_factory=list)
 
 
@@ -90,6 +142,7 @@ class Summary:
     outputs: dict[str, str]  # output kind -> path relative to outdir
     settings: dict
     timings: dict[str, float]
+    text: TextSummary | None = None  # transcript, summary sentences, chapters
 
     @property
     def duration(self) -> float:

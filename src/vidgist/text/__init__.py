@@ -1,0 +1,1 @@
+"""What is said, shown and written: sentences, embeddings, the extractive summary, chapters, OCR."""
