@@ -23,11 +23,15 @@ class SummarizeOptions:
     encoder: str = "efficientnet-lite0"
     scorer: str = "greedy"
     checkpoint: Path | None = None  # weights of a learned scorer; None: the shipped ones
+    speech: str = "accurate"  # accurate (Whisper base, multilingual), fast (tiny.en), off
+    language: str | None = None  # spoken language (ISO 639-1); None: detected
+    ocr: bool = True  # read on-screen text (slides, titles, captions)
     max_shot: float | None = None  # seconds; KTS splits longer shots so each can be a summary
     #                                unit. None: duration / 15, within [3, 8] (>= 15 units)
     # -- selection: cheap, recomputed every run --------------------------------------------
     ratio: float = 0.15  # budget as a share of the duration ...
     duration: float | None = None  # ... or in seconds (wins over ratio)
+    query: str | None = None  # favour what matches this text (transcript, on-screen text, labels)
     # -- rendering ------------------------------------------------------------------------
     video: bool = True  # summary.mp4
     storyboard: bool = True  # storyboard.jpg + keyframes/
@@ -51,12 +55,20 @@ class SummarizeOptions:
         from .models.registry import check_checkpoint  # the registry knows which scorers learn
 
         check_checkpoint(self.scorer, self.checkpoint)
+        from .speech import speech_modes
+
+        if self.speech != "off" and self.speech not in speech_modes():
+            raise ValueError(f"speech must be off or one of {', '.join(speech_modes())}, got {self.speech!r}")
         if self.sample_fps <= 0 or self.cut_fps < self.sample_fps:
             raise ValueError("need 0 < sample_fps <= cut_fps")
 
     def decode_key(self) -> dict:
         """The settings the cached decode pass (features, cuts, loudness) depends on."""
         return {name: getattr(self, name) for name in self.DECODE_FIELDS}
+
+    def speech_key(self) -> dict:
+        """The settings the cached transcript depends on."""
+        return {"speech": self.speech, "language": self.language}
 
     def to_json(self) -> dict:
         d = asdict(self)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,19 +17,27 @@ import numpy as np
 from .errors import InputError
 from .features import create_encoder
 from .features.cache import ArrayCache, content_key, settings_key
-from .media.decode import AUDIO_RATE, AudioSample, MediaReader, in_background
+from .media.decode import AUDIO_RATE, AudioSample, MediaReader, PcmBuffer, decode_audio, frames_at, in_background
 from .media.probe import probe
 from .models import ScoringContext, create_scorer
 from .options import SummarizeOptions
 from .selection import budget_seconds, score_shots, select
 from .shots import DiffCutDetector, make_shots
-from .types import Analysis, Interval, Keyframe, MediaInfo, Summary
+from .text.gist import summarize_text
+from .text.ocr import ScreenTextReader, ocr_times, screen_text
+from .speech import CutPoints, Transcript, create_transcriber, find_pauses
+from .speech.pauses import FRAME as LEVEL_FRAME
+from .types import Analysis, Interval, Keyframe, MediaInfo, Sentence, Summary
 from .version import VERSION
 
 # progress(stage, done, total): the library prints nothing; front ends draw bars from this
 Progress = Callable[[str, float, float], None]
 
-DECODE_VERSION = 4  # bump when decoding, features or cut detection change their output
+DECODE_VERSION = 5  # bump when decoding, features or cut detection change their output
+SPEECH_VERSION = 1  # bump when transcription changes its output
+OCR_VERSION = 1  # ... when reading on-screen text does
+OCR_SECONDS = 4.0  # at most one frame read for on-screen text per this many seconds of video,
+OCR_MIN_READS = 8  # ... or this many frames, for short videos
 
 
 class Summarizer:
@@ -43,27 +52,79 @@ class Summarizer:
         opt = self.options
         cache = ArrayCache(opt.resolved_cache_dir() / content_key(path), opt.cache)
         decode_name = "decode-" + settings_key({"v": DECODE_VERSION, **opt.decode_key()})
+        audio = None  # the decoded track, kept only when a transcript is still to be made
         if cached := cache.load(decode_name):
             decoded, meta = cached
         else:
-            decoded, meta = self._decode(info)
+            decoded, meta, audio = self._decode(info)
             cache.save(decode_name, decoded, meta)
+        transcript = self._transcript(info, cache, audio)
         times, features = decoded["times"], decoded["features"]
         duration = meta["duration"]
+        cut_points = find_pauses(decoded["level"], transcript.words if transcript else [], duration, meta["cuts"])
         shots = make_shots(times, features, meta["cuts"], duration, opt.max_shot_for(duration))
-        context = ScoringContext(times=times, shots=shots, duration=duration, contrast=decoded["contrast"])
+        screen = self._screen_text(info, cache, times, features, shots, duration)
+        context = ScoringContext(times=times, shots=shots, duration=duration, contrast=decoded["contrast"],
+                                 speech=cut_points.speaking(times) if transcript else None)
         scores = create_scorer(opt.scorer, checkpoint=opt.checkpoint).score(features, context)
         return Analysis(info=info, duration=duration, times=times, features=features, cuts=meta["cuts"],
                         shots=shots, scores=scores, scorer=opt.scorer, loudness=decoded["loudness"],
-                        warnings=meta["warnings"])
+                        transcript=transcript, cut_points=cut_points, screen=screen, warnings=meta["warnings"])
 
-    def _decode(self, info: MediaInfo) -> tuple[dict[str, np.ndarray], dict]:
-        """The one streaming pass: features in batches, cuts and loudness as frames go by."""
+    def _transcript(self, info: MediaInfo, cache: ArrayCache, audio: PcmBuffer | None) -> Transcript | None:
+        """The cached transcript, else one made from the audio of the decode pass (or of a new,
+        audio-only pass when the video analysis came from the cache). None with --speech off."""
+        opt = self.options
+        if opt.speech == "off":
+            return None
+        name = "speech-" + settings_key({"v": SPEECH_VERSION, **opt.speech_key()})
+        if cached := cache.load(name):
+            return Transcript.from_json(cached[1])
+        pcm = (audio or decode_audio(info)).array()
+        total = len(pcm) / AUDIO_RATE
+        transcriber = create_transcriber(opt.speech, opt.resolved_cache_dir(), opt.threads, opt.language)
+        self.progress("speech", 0, total)
+        transcript = transcriber.transcribe(pcm, lambda done: self.progress("speech", min(done, total), total))
+        self.progress("speech", total, total)
+        cache.save(name, {}, transcript.to_json())
+        return transcript
+
+    def _screen_text(self, info: MediaInfo, cache: ArrayCache, times: np.ndarray, features: np.ndarray,
+                     shots: list[Interval], duration: float) -> list[Sentence]:
+        """On-screen text: each shot's middle frame and the frames where the picture changes
+        within a shot, at most one read per OCR_SECONDS of video; cached."""
+        opt = self.options
+        if not opt.ocr:
+            return []
+        limit = max(OCR_MIN_READS, int(duration / OCR_SECONDS))
+        name = "screen-" + settings_key({"v": OCR_VERSION, "max_shot": opt.max_shot, "limit": limit, **opt.decode_key()})
+        if cached := cache.load(name):
+            return [Sentence(**s) for s in cached[1]["lines"]]
+        picks = ocr_times(times, features, shots, limit=limit)
+        reader = ScreenTextReader(opt.threads)
+        self.progress("text on screen", 0, len(picks))
+
+        def frames():
+            for k, image in frames_at(info, picks):
+                self.progress("text on screen", k, len(picks))
+                yield picks[k], image
+
+        lines = screen_text(frames(), reader, hold=1 / opt.sample_fps)
+        lines = [replace(s, end=min(s.end, duration)) for s in lines]
+        self.progress("text on screen", len(picks), len(picks))
+        cache.save(name, {}, {"lines": [asdict(s) for s in lines]})
+        return lines
+
+    def _decode(self, info: MediaInfo) -> tuple[dict[str, np.ndarray], dict, PcmBuffer | None]:
+        """The one streaming pass: features in batches, cuts and loudness as frames go by, and
+        the audio kept for speech recognition."""
         opt = self.options
         encoder = create_encoder(opt.encoder, opt.threads)
         reader = MediaReader(info, opt.sample_fps, opt.cut_fps, threads=opt.threads)
         detector = DiffCutDetector()
         loudness = _Loudness(opt.sample_fps)
+        level = _Loudness(1 / LEVEL_FRAME)  # the fine envelope pauses are found in
+        audio = PcmBuffer() if opt.speech != "off" else None
         times: list[float] = []
         contrast: list[float] = []
         batch: list[np.ndarray] = []
@@ -72,6 +133,9 @@ class Summarizer:
         for item in in_background(iter(reader)):
             if isinstance(item, AudioSample):
                 loudness.add(item)
+                level.add(item)
+                if audio is not None:
+                    audio.add(item)
                 continue
             detector.push(item.time, item.small)
             if item.full is not None:
@@ -92,16 +156,22 @@ class Summarizer:
             "features": np.concatenate(features).astype(np.float32),
             "loudness": loudness.db(np.asarray(times)),
             "contrast": np.asarray(contrast, np.float32),
+            "level": level.db((np.arange(int(np.ceil(reader.end / LEVEL_FRAME))) + 0.5) * LEVEL_FRAME),
         }
-        return arrays, {"duration": reader.end, "cuts": detector.cuts(), "warnings": reader.warnings}
+        return arrays, {"duration": reader.end, "cuts": detector.cuts(), "warnings": reader.warnings}, audio
 
     # -- select -------------------------------------------------------------------------
     def select(self, analysis: Analysis) -> tuple[list[Interval], float, list]:
         """(segments, budget seconds, scored shots) for this options' budget."""
         opt = self.options
         budget = budget_seconds(analysis.duration, opt.ratio, opt.duration)
-        shots = score_shots(analysis.shots, analysis.times, analysis.scores)
-        return select(shots, analysis.times, analysis.scores, budget), budget, shots
+        # with speech, the units are the shots re-cut at pauses, and a leftover-budget piece is
+        # taken only where both its ends fit in pauses: no segment starts or ends mid-word
+        cut_points = analysis.cut_points or CutPoints(analysis.duration)
+        units, unclean = cut_points.units(analysis.shots)
+        shots = score_shots(units, analysis.times, analysis.scores)
+        segments = select(shots, analysis.times, analysis.scores, budget, unclean, place=cut_points.place)
+        return segments, budget, shots
 
     def keyframes(self, analysis: Analysis, segments: list[Interval]) -> list[float]:
         """One time per segment, its highest-scoring sampled frame; the best max_keyframes."""
@@ -129,9 +199,12 @@ class Summarizer:
         segments, budget, shots = self.select(analysis)
         timings["select"] = time.perf_counter() - start - timings["analyze"]
         keyframe_times = self.keyframes(analysis, segments)
+        text = summarize_text(analysis.transcript, analysis.screen, analysis.cuts, analysis.duration,
+                              self.options.query)
+        timings["text"] = time.perf_counter() - start - timings["analyze"] - timings["select"]
         summary = Summary(analysis=analysis, segments=segments, budget=budget, shots=shots,
                           keyframes=[Keyframe(t, "") for t in keyframe_times], outdir=None, outputs={},
-                          settings={"version": VERSION, **self.options.to_json()}, timings=timings)
+                          settings={"version": VERSION, **self.options.to_json()}, timings=timings, text=text)
         if outdir is not None:
             write_outputs(summary, self.options, Path(outdir), self.progress, start)
         return summary

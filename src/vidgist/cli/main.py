@@ -18,6 +18,7 @@ from ..models import list_scorers
 from ..options import SummarizeOptions
 from ..pipeline import Summarizer
 from ..render import summary_json
+from ..speech import speech_modes
 from ..version import VERSION
 from . import bench, train
 from .progress import ProgressBars
@@ -38,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     budget.add_argument("--duration", type=float, metavar="SECONDS", help="summary length in seconds")
     s.add_argument("--scorer", default="greedy", choices=list_scorers(), help="importance scorer (greedy)")
     s.add_argument("--checkpoint", type=Path, help="weights for a learned scorer (an .onnx from vidgist train)")
+    s.add_argument("--speech", default="accurate", choices=[*speech_modes(), "off"],
+                   help="speech recognition: accurate (Whisper base, any language; default), "
+                        "fast (Whisper tiny.en, English only) or off")
+    s.add_argument("--language", metavar="CODE", help="the spoken language (en, zh, ...); default: detected")
+    s.add_argument("--no-ocr", action="store_true", help="do not read on-screen text")
     s.add_argument("--no-video", action="store_true", help="skip summary.mp4")
     s.add_argument("--no-storyboard", action="store_true", help="skip storyboard.jpg and keyframes/")
     s.add_argument("--no-cache", action="store_true", help="neither read nor write the analysis cache")
@@ -55,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         return _guarded(lambda: {"bench": bench, "train": train}[args.command].run(args, parser))
     try:
         options = SummarizeOptions(ratio=args.ratio, duration=args.duration, scorer=args.scorer,
-                                   checkpoint=args.checkpoint,
+                                   checkpoint=args.checkpoint, speech=args.speech, language=args.language,
+                                   ocr=not args.no_ocr,
                                    video=not args.no_video, storyboard=not args.no_storyboard,
                                    cache=not args.no_cache)
     except ValueError as e:

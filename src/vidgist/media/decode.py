@@ -16,7 +16,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from ..types import MediaInfo
+from ..types import Interval, MediaInfo
 from .probe import open_container
 
 AUDIO_RATE = 16_000  # what speech models and loudness need; mono float32
@@ -211,6 +211,46 @@ class _AudioSampler:
             pcm = out.to_ndarray().reshape(-1, self.channels).squeeze(1 if self.channels == 1 else None)
             yield AudioSample(self.next_time, pcm)
             self.next_time += len(pcm) / self.rate
+
+
+def frames_at(info: MediaInfo, times: list[float]) -> Iterator[tuple[int, np.ndarray]]:
+    """(index into times, upright RGB frame) for the source frame shown at each sorted time (the
+    first at or after it, within one frame), one image in memory at a time."""
+    window = 1.0 / max(info.fps, 1.0)
+    done = -1
+    for index, _, frame in in_intervals(info.path, "video", [Interval(t, t + window) for t in times]):
+        if index > done:
+            done = index
+            yield index, upright(frame.to_ndarray(format="rgb24"), info.rotation)
+
+
+class PcmBuffer:
+    """The whole audio track, kept for speech recognition as 16-bit (115 MB an hour at 16 kHz)."""
+
+    def __init__(self, rate: int = AUDIO_RATE):
+        self.rate = rate
+        self.chunks: list[tuple[int, np.ndarray]] = []
+
+    def add(self, sample: AudioSample) -> None:
+        pcm = np.clip(sample.pcm, -1, 1) * 32767
+        self.chunks.append((round(sample.time * self.rate), pcm.astype(np.int16)))
+
+    def array(self) -> np.ndarray:
+        """(n,) float32 with sample 0 at time 0; silence where the track starts late or skips."""
+        n = max((at + len(pcm) for at, pcm in self.chunks), default=0)
+        out = np.zeros(n, np.float32)
+        for at, pcm in self.chunks:
+            out[at : at + len(pcm)] = pcm / 32767
+        return out
+
+
+def decode_audio(info: MediaInfo, rate: int = AUDIO_RATE) -> PcmBuffer:
+    """The audio track alone, for when the cached video analysis needs a transcript added."""
+    buffer = PcmBuffer(rate)
+    if info.has_audio:
+        for _, t, pcm in in_intervals(info.path, "audio", [Interval(0.0, math.inf)], rate, "mono"):
+            buffer.add(AudioSample(t, pcm.reshape(-1)))
+    return buffer
 
 
 SEEK_GAP = 10.0  # seconds: a shorter gap between intervals is decoded through, not seeked over

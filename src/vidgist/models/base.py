@@ -16,6 +16,7 @@ class ScoringContext:
     shots: list[Interval]  # cover [0, duration)
     duration: float
     contrast: np.ndarray | None = None  # (T,) luma standard deviation, 0..1: ~0 for blank frames
+    speech: np.ndarray | None = None  # (T,) 1 where the frame lies in a stretch of speech, else 0
 
 
 class Scorer(ABC):

@@ -7,7 +7,8 @@ second. A shot's gain shrinks once a similar shot is chosen (diversity), so near
 come late while short, distinct moments (a needle in a monotonous video) come early. The
 objective is submodular, so greedy is within 1 - 1/e of optimal and lazy evaluation is exact.
 
-A shot's importance is how early greedy picks it, 1 for the first down to 1/K for the last.
+A shot's importance is how early greedy picks it, 1 for the first down to 1/K for the last,
+lowered for blank frames and, in a video that talks, for frames without speech.
 Ranks rather than the gains themselves: the first pick's gain counts every second that looks
 like it, and would flatten every other score to nothing.
 """
@@ -24,6 +25,7 @@ from .registry import register_scorer
 
 BLANK_CONTRAST = 0.08  # luma std below which a frame counts as partly blank (measured: black 0.00,
 #                        mid-fade 0.03-0.07, ordinary footage 0.15-0.27)
+SPEECH_WEIGHT = 0.5  # how much less a frame without speech counts in a video that is all talk
 
 
 @register_scorer
@@ -47,6 +49,11 @@ class GreedyScorer(Scorer):
         score = shot_score[of_shot] * (0.8 + 0.2 * np.clip(typical, 0, 1))
         if context.contrast is not None:  # blank frames (black, fades) are distinct but say nothing
             score *= np.clip(context.contrast / BLANK_CONTRAST, 0, 1)
+        if context.speech is not None:
+            # the more of a video is talk, the more the talk is its content: in a narrated video
+            # frames without speech count half; in one with a few words, almost fully
+            share = float(context.speech.mean())
+            score *= 1 - SPEECH_WEIGHT * share * (1 - context.speech)
         return score.astype(np.float32)
 
 

@@ -1,4 +1,5 @@
-"""Renderers: highlight video, keyframes and storyboard, summary.json; written atomically.
+"""Renderers: highlight video, keyframes and storyboard, subtitles and text, summary.json;
+written atomically.
 
 Everything is rendered into a staging folder inside the output folder and then moved into
 place with renames, summary.json last: an interrupted run leaves the previous outputs whole
@@ -17,8 +18,11 @@ from pathlib import Path
 from ..errors import OutputError
 from ..options import SummarizeOptions
 from ..types import Keyframe, Summary
+from ..text.chapters import chapters_txt
+from .markdown import summary_markdown
 from .result import summary_json
 from .storyboard import clock, contact_sheet, grab_frames, write_keyframes
+from .subtitles import retime, retime_chapters, srt, timestamped_text, vtt
 from .video import render_video
 
 __all__ = ["summary_json", "write_outputs"]
@@ -33,12 +37,16 @@ def write_outputs(summary: Summary, options: SummarizeOptions, outdir: Path, pro
     try:
         render_start = time.perf_counter()
         info = summary.analysis.info
+        text = summary.text
         if options.video:
+            chapters = retime_chapters(text.chapters, summary.segments) if text else []
             render_video(info, summary.segments, staging / "summary.mp4", options.max_height, options.fade_ms,
-                         progress)
+                         progress, chapters)
             summary.outputs["video"] = "summary.mp4"
         if options.storyboard:
             _storyboard(summary, staging)
+        if text:
+            _text(summary, staging, options.video)
         summary.timings["render"] = time.perf_counter() - render_start
         summary.timings["total"] = time.perf_counter() - started
         summary.outputs["json"] = "summary.json"
@@ -61,6 +69,26 @@ def _storyboard(summary: Summary, staging: Path) -> None:
     contact_sheet(images, times, title).save(staging / "storyboard.jpg", quality=88)
     summary.outputs["storyboard"] = "storyboard.jpg"
     summary.outputs["keyframes"] = "keyframes/"
+
+
+def _text(summary: Summary, staging: Path, video: bool) -> None:
+    """The transcript as subtitles and text, the highlight's own subtitles, chapters, summary.md."""
+    text = summary.text
+    written = {}
+    if text.transcript:
+        written |= {"transcript": ("transcript.txt", timestamped_text(text.transcript)),
+                    "transcript_srt": ("transcript.srt", srt(text.transcript)),
+                    "transcript_vtt": ("transcript.vtt", vtt(text.transcript))}
+        if video:
+            cues = retime(text.transcript, summary.segments)
+            written |= {"subtitles_srt": ("summary.srt", srt(cues)), "subtitles_vtt": ("summary.vtt", vtt(cues))}
+    if text.chapters and text.chapters[0].title:
+        written["chapters"] = ("chapters.txt", chapters_txt(text.chapters))
+    for kind, (name, content) in written.items():
+        (staging / name).write_text(content, encoding="utf-8")
+        summary.outputs[kind] = name
+    summary.outputs["markdown"] = "summary.md"
+    (staging / "summary.md").write_text(summary_markdown(summary), encoding="utf-8")
 
 
 def _publish(staging: Path, outdir: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..speech import Transcript
 from ..types import Summary
 
 SCHEMA = "vidgist.summary/1"
@@ -11,8 +12,16 @@ def _r(x: float) -> float:
     return round(float(x), 3)
 
 
+def _speech(transcript: Transcript | None) -> dict | None:
+    """What speech recognition found: null with speech off."""
+    if transcript is None:
+        return None
+    return {"language": transcript.language, "model": transcript.model,
+            "words": [w.to_json() for w in transcript.words]}
+
+
 def summary_json(summary: Summary) -> dict:
-    a = summary.analysis
+    a, text = summary.analysis, summary.text
     return {
         "schema": SCHEMA,
         "source": {
@@ -37,9 +46,11 @@ def summary_json(summary: Summary) -> dict:
         },
         "segments": [s.to_json() for s in summary.segments],
         "keyframes": [k.to_json() for k in summary.keyframes],
-        "transcript": [],
-        "summary_text": [],
-        "chapters": [],
+        "speech": _speech(a.transcript),
+        "transcript": [s.to_json() for s in text.transcript] if text else [],
+        "summary_text": [s.to_json() for s in text.summary] if text else [],
+        "chapters": [c.to_json() for c in text.chapters] if text else [],
+        "screen_text": [s.to_json() for s in a.screen],
         "outputs": summary.outputs,
         "warnings": a.warnings,
         "timings": {k: round(v, 3) for k, v in summary.timings.items()},

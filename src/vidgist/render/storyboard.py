@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..media.decode import in_intervals, upright
-from ..types import Interval, MediaInfo
+from ..media.decode import frames_at
+from ..types import MediaInfo
 
 THUMB_WIDTH = 320
 MAX_COLUMNS = 6
@@ -18,12 +18,7 @@ HEADER_HEIGHT = 40
 
 def grab_frames(info: MediaInfo, times: list[float]) -> list[Image.Image]:
     """The source frame shown at each time (the first at or after it, within one frame)."""
-    window = 1.0 / max(info.fps, 1.0)
-    wanted = [Interval(t, t + window) for t in times]
-    images: dict[int, Image.Image] = {}
-    for index, _, frame in in_intervals(info.path, "video", wanted):
-        if index not in images:
-            images[index] = Image.fromarray(upright(frame.to_ndarray(format="rgb24"), info.rotation))
+    images = {index: Image.fromarray(rgb) for index, rgb in frames_at(info, times)}
     blank = Image.new("RGB", (info.width, info.height))
     return [images.get(i, blank) for i in range(len(times))]
 

