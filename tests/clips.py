@@ -1,4 +1,5 @@
-"""Generated clips for tests that need exact ground truth (cut times, rotation, frame timing).
+"""Generated clips for tests that need exact ground truth (cut times, rotation, frame timing,
+where speech is and what it says).
 
 Every scene is a distinct blocky random picture drifting slowly sideways, so scenes differ
 clearly while frames within a scene do not stand still.
@@ -6,6 +7,9 @@ clearly while frames within a scene do not stand still.
 
 from __future__ import annotations
 
+import io
+import subprocess
+import wave
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -76,15 +80,63 @@ def make_clip(path: Path, scenes: list[Scene], fps: float = 25, size: tuple[int,
 
 
 def write_tone(out, audio, seconds: float, hz: float, amplitude: float = 0.5) -> None:
-    rate, chunk = 48_000, 1024
-    n = int(seconds * rate)
-    for start in range(0, n, chunk):
-        t = (np.arange(start, min(n, start + chunk)) / rate).astype(np.float64)
-        mono = (amplitude * np.sin(2 * np.pi * hz * t)).astype(np.float32)
-        frame = av.AudioFrame.from_ndarray(np.repeat(mono, 2)[None, :], format="flt", layout="stereo")
+    t = np.arange(int(seconds * 48_000)) / 48_000
+    write_pcm(out, audio, (amplitude * np.sin(2 * np.pi * hz * t)).astype(np.float32))
+
+
+def write_pcm(out, audio, mono: np.ndarray, rate: int = 48_000, chunk: int = 1024) -> None:
+    """Encode mono float32 samples into a stereo audio stream opened at `rate`, and flush it."""
+    for start in range(0, len(mono), chunk):
+        piece = mono[start : start + chunk]
+        frame = av.AudioFrame.from_ndarray(np.repeat(piece, 2)[None, :], format="flt", layout="stereo")
         frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
         out.mux(audio.encode(frame))
     out.mux(audio.encode(None))
+
+
+def speak(sentences: list[str], voice: str = "en-us", wpm: int = 160, gap: float = 1.2,
+          lead: float = 0.6, rate: int = 48_000) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """espeak-ng reading each sentence, with `gap` seconds of silence between them. Returns mono
+    float32 at `rate` and each sentence's (start, end) of sound, in seconds: exact ground truth
+    for where speech is and where a cut is clean."""
+    pieces, spans, t = [np.zeros(int(lead * rate), np.float32)], [], lead
+    for sentence in sentences:
+        wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "--stdout", sentence],
+                             capture_output=True, check=True).stdout
+        with wave.open(io.BytesIO(wav)) as w:
+            native = np.frombuffer(w.readframes(w.getnframes()), np.int16) / 32768
+            source_rate = w.getframerate()
+        sound = np.flatnonzero(np.abs(native) > 0.01)
+        native = native[sound[0] : sound[-1] + 1]  # espeak pads with silence: trim it
+        n = int(len(native) * rate / source_rate)
+        pcm = np.interp(np.arange(n) * source_rate / rate, np.arange(len(native)), native).astype(np.float32)
+        spans.append((t, t + n / rate))
+        pieces += [pcm, np.zeros(int(gap * rate), np.float32)]
+        t += n / rate + gap
+    return np.concatenate(pieces), spans
+
+
+def make_narrated_clip(path: Path, sentences: list[str], voice: str = "en-us", wpm: int = 160,
+                       scene_seconds: float = 3.7, size: tuple[int, int] = (320, 180),
+                       fps: float = 25) -> list[tuple[float, float]]:
+    """An MP4 of changing scenes (cuts every scene_seconds, wherever the speech is) narrated by
+    espeak-ng; or, for a .flac path, the narration alone. Returns each sentence's span."""
+    pcm, spans = speak(sentences, voice, wpm)
+    seconds = len(pcm) / 48_000
+    with av.open(str(path), "w") as out:
+        if path.suffix == ".flac":
+            write_pcm(out, out.add_stream("flac", rate=48_000, layout="stereo"), pcm)
+            return spans
+        video = out.add_stream("libx264", rate=Fraction(fps))
+        video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
+        audio = out.add_stream("aac", rate=48_000, layout="stereo")
+        count = int(np.ceil(seconds / scene_seconds))
+        scenes = [Scene(min(scene_seconds, seconds - k * scene_seconds), seed=k + 1) for k in range(count)]
+        for _, picture in frames_for(scenes, fps, *size):
+            out.mux(video.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
+        out.mux(video.encode(None))
+        write_pcm(out, audio, pcm)
+    return spans
 
 
 def make_audio_only(path: Path, seconds: float = 3.0) -> Path:

@@ -55,10 +55,9 @@ class SummarizeOptions:
         from .models.registry import check_checkpoint  # the registry knows which scorers learn
 
         check_checkpoint(self.scorer, self.checkpoint)
-        from .speech import speech_modes
+        from .speech import check_speech
 
-        if self.speech != "off" and self.speech not in speech_modes():
-            raise ValueError(f"speech must be off or one of {', '.join(speech_modes())}, got {self.speech!r}")
+        check_speech(self.speech, self.language)
         if self.sample_fps <= 0 or self.cut_fps < self.sample_fps:
             raise ValueError("need 0 < sample_fps <= cut_fps")
 

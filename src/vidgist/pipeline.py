@@ -23,10 +23,14 @@ from .models import ScoringContext, create_scorer
 from .options import SummarizeOptions
 from .selection import budget_seconds, score_shots, select
 from .shots import DiffCutDetector, make_shots
-from .text.gist import summarize_text
+from .text.gist import spoken_importance, summarize_text
+from .text.labels import shot_labels
+from .text.query import focused, query_relevance
+from .text.sentences import sentences_from_words
 from .text.ocr import ScreenTextReader, ocr_times, screen_text
 from .speech import CutPoints, Transcript, create_transcriber, find_pauses
 from .speech.pauses import FRAME as LEVEL_FRAME
+from .speech.pauses import fit_words_to_sound
 from .types import Analysis, Interval, Keyframe, MediaInfo, Sentence, Summary
 from .version import VERSION
 
@@ -51,6 +55,8 @@ class Summarizer:
         info = probe(path)
         opt = self.options
         cache = ArrayCache(opt.resolved_cache_dir() / content_key(path), opt.cache)
+        if not info.has_video:
+            return self._analyze_audio(info, cache)
         decode_name = "decode-" + settings_key({"v": DECODE_VERSION, **opt.decode_key()})
         audio = None  # the decoded track, kept only when a transcript is still to be made
         if cached := cache.load(decode_name):
@@ -61,6 +67,8 @@ class Summarizer:
         transcript = self._transcript(info, cache, audio)
         times, features = decoded["times"], decoded["features"]
         duration = meta["duration"]
+        if transcript:
+            transcript = replace(transcript, words=fit_words_to_sound(transcript.words, decoded["level"]))
         cut_points = find_pauses(decoded["level"], transcript.words if transcript else [], duration, meta["cuts"])
         shots = make_shots(times, features, meta["cuts"], duration, opt.max_shot_for(duration))
         screen = self._screen_text(info, cache, times, features, shots, duration)
@@ -69,7 +77,33 @@ class Summarizer:
         scores = create_scorer(opt.scorer, checkpoint=opt.checkpoint).score(features, context)
         return Analysis(info=info, duration=duration, times=times, features=features, cuts=meta["cuts"],
                         shots=shots, scores=scores, scorer=opt.scorer, loudness=decoded["loudness"],
-                        transcript=transcript, cut_points=cut_points, screen=screen, warnings=meta["warnings"])
+                        transcript=transcript, cut_points=cut_points, screen=screen,
+                        labels=shot_labels(features, times, shots), warnings=meta["warnings"])
+
+    def _analyze_audio(self, info: MediaInfo, cache: ArrayCache) -> Analysis:
+        """A recording without pictures (podcast, call): units of about max_shot seconds cut at
+        pauses, importance from what is said."""
+        opt = self.options
+        if opt.speech == "off":
+            raise InputError(f"{info.path}: an audio-only file is summarized by its speech; drop --speech off")
+        buffer = decode_audio(info)
+        pcm = buffer.array()
+        duration = len(pcm) / AUDIO_RATE
+        if duration < 1.0:
+            raise InputError(f"{info.path}: no audio could be decoded")
+        times = np.arange(0.0, duration, 1 / opt.sample_fps)
+        loudness, level = _Loudness(opt.sample_fps), _Loudness(1 / LEVEL_FRAME)
+        for envelope in (loudness, level):
+            envelope.add(AudioSample(0.0, pcm))
+        transcript = self._transcript(info, cache, buffer)
+        level_db = level.db(_frame_times(duration))
+        transcript = replace(transcript, words=fit_words_to_sound(transcript.words, level_db))
+        step = opt.max_shot_for(duration)
+        shots = [Interval(a, min(a + step, duration)) for a in np.arange(0.0, duration, step)]
+        return Analysis(info=info, duration=duration, times=times, features=np.zeros((len(times), 0), np.float32),
+                        cuts=[], shots=shots, scores=spoken_importance(transcript, times), scorer="speech",
+                        loudness=loudness.db(times), transcript=transcript,
+                        cut_points=find_pauses(level_db, transcript.words, duration, []))
 
     def _transcript(self, info: MediaInfo, cache: ArrayCache, audio: PcmBuffer | None) -> Transcript | None:
         """The cached transcript, else one made from the audio of the decode pass (or of a new,
@@ -156,7 +190,7 @@ class Summarizer:
             "features": np.concatenate(features).astype(np.float32),
             "loudness": loudness.db(np.asarray(times)),
             "contrast": np.asarray(contrast, np.float32),
-            "level": level.db((np.arange(int(np.ceil(reader.end / LEVEL_FRAME))) + 0.5) * LEVEL_FRAME),
+            "level": level.db(_frame_times(reader.end)),
         }
         return arrays, {"duration": reader.end, "cuts": detector.cuts(), "warnings": reader.warnings}, audio
 
@@ -169,9 +203,20 @@ class Summarizer:
         # taken only where both its ends fit in pauses: no segment starts or ends mid-word
         cut_points = analysis.cut_points or CutPoints(analysis.duration)
         units, unclean = cut_points.units(analysis.shots)
-        shots = score_shots(units, analysis.times, analysis.scores)
-        segments = select(shots, analysis.times, analysis.scores, budget, unclean, place=cut_points.place)
+        scores = self.focused_scores(analysis)
+        shots = score_shots(units, analysis.times, scores)
+        segments = select(shots, analysis.times, scores, budget, unclean, place=cut_points.place)
         return segments, budget, shots
+
+    def focused_scores(self, analysis: Analysis) -> np.ndarray:
+        """The importance the selection uses: the scorer's, raised where --query matches what is
+        said, written or shown."""
+        if not self.options.query:
+            return analysis.scores
+        spoken = analysis.transcript
+        items = sentences_from_words(spoken.words, spoken.language) if spoken else []
+        relevance = query_relevance(self.options.query, items + analysis.shown, analysis.times)
+        return focused(analysis.scores, relevance)
 
     def keyframes(self, analysis: Analysis, segments: list[Interval]) -> list[float]:
         """One time per segment, its highest-scoring sampled frame; the best max_keyframes."""
@@ -199,7 +244,7 @@ class Summarizer:
         segments, budget, shots = self.select(analysis)
         timings["select"] = time.perf_counter() - start - timings["analyze"]
         keyframe_times = self.keyframes(analysis, segments)
-        text = summarize_text(analysis.transcript, analysis.screen, analysis.cuts, analysis.duration,
+        text = summarize_text(analysis.transcript, analysis.shown, analysis.cuts, analysis.duration,
                               self.options.query)
         timings["text"] = time.perf_counter() - start - timings["analyze"] - timings["select"]
         summary = Summary(analysis=analysis, segments=segments, budget=budget, shots=shots,
@@ -214,6 +259,11 @@ def summarize(path: str | Path, outdir: str | Path | None = None, progress: Prog
               **options) -> Summary:
     """Summarize one video: `summarize("talk.mp4", "out", ratio=0.1)`. Options: SummarizeOptions."""
     return Summarizer(SummarizeOptions(**options), progress).summarize(path, outdir)
+
+
+def _frame_times(duration: float) -> np.ndarray:
+    """The middles of the LEVEL_FRAME slots covering [0, duration)."""
+    return (np.arange(int(np.ceil(duration / LEVEL_FRAME))) + 0.5) * LEVEL_FRAME
 
 
 class _Loudness:

@@ -36,8 +36,9 @@ class MediaInfo:
     height: int
     rotation: int  # degrees counter-clockwise the picture must be turned to display upright
     has_audio: bool
-    video_codec: str
+    video_codec: str  # "" for an audio-only file
     container: str
+    has_video: bool = True  # False: an audio-only file (podcast, call), summarized by its speech
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,12 @@ class Analysis:
     transcript: Transcript | None = None  # None with speech off
     cut_points: CutPoints | None = None  # speech pauses: where a segment may start or end cleanly
     screen: list[Sentence] = field(default_factory=list)  # on-screen text, each line once with its span
+    labels: list[Sentence] = field(default_factory=list)  # what the shots show, in ImageNet class names
+
+    @property
+    def shown(self) -> list[Sentence]:
+        """What is written and shown: the text summary's material where nothing is said."""
+        return sorted(self.screen + self.labels, key=lambda s: (s.start, s.end))
     warnings: list[str] = field(default_factory=list)
 
 

@@ -176,6 +176,8 @@ def find_clips(media: Path, known_cuts: Mapping[str, Sequence[float]] | None = N
 def scan_clip(path: Path, clip_id: int, known_cuts: Sequence[float] = ()) -> Clip:
     """One decode pass (vidgist's cut detector, motion, audio energy) plus PySceneDetect's cuts."""
     info = probe(path)
+    if not info.has_video:
+        raise InputError(f"{path}: no video stream (an audio-only file)")
     reader = MediaReader(info, sample_fps=1e-6, cut_fps=CUT_FPS)  # small frames only: no features
     detector, motion = DiffCutDetector(), _Motion()
     audio: list[AudioSample] = []
@@ -315,7 +317,7 @@ def plan_cuts(clips: Sequence[Clip], s: BenchSettings, rng: np.random.Generator)
         clip = least_used[int(rng.integers(len(least_used)))]
         used[clip.id] += 1
         n = _fit(rng.uniform(lo, hi) + overlap, clip.longest_free())
-        pieces.append(Piece(clip.id, _excerpt(clip.free_windows(), n / FPS, rng), _seconds(n), str(join)))
+        pieces.append(Piece(clip.id, excerpt(clip.free_windows(), n / FPS, rng), _seconds(n), str(join)))
     return Plan("cuts", pieces)
 
 
@@ -337,7 +339,7 @@ def plan_needles(clips: Sequence[Clip], s: BenchSettings, rng: np.random.Generat
         windows = clip.free_windows()
         if clip.longest_free() < length / FPS:  # no cut-free stretch that long: anywhere will do
             windows = [Interval(0, clip.duration - END_GUARD)]
-        pieces.append(Piece(clip.id, _excerpt(windows, length / FPS, rng), _seconds(length)))
+        pieces.append(Piece(clip.id, excerpt(windows, length / FPS, rng), _seconds(length)))
         at = where + length
     pieces += _loop(background, at, total - at)
     return Plan("needles", pieces, background=background.id)
@@ -385,10 +387,10 @@ PLANS: dict[str, Callable[[Sequence[Clip], BenchSettings, np.random.Generator], 
 
 def _random_excerpt(clip: Clip, length: tuple[float, float], rng: np.random.Generator) -> Piece:
     n = _fit(rng.uniform(*length), clip.duration - END_GUARD)
-    return Piece(clip.id, _excerpt([Interval(0, clip.duration - END_GUARD)], n / FPS, rng), _seconds(n))
+    return Piece(clip.id, excerpt([Interval(0, clip.duration - END_GUARD)], n / FPS, rng), _seconds(n))
 
 
-def _excerpt(windows: Sequence[Interval], seconds: float, rng: np.random.Generator) -> float:
+def excerpt(windows: Sequence[Interval], seconds: float, rng: np.random.Generator) -> float:
     """A random start for `seconds` inside one of the windows, longer windows more likely."""
     fits = [w for w in windows if w.duration >= seconds - 1e-6]
     if not fits:
@@ -534,14 +536,14 @@ def write_video(pieces: Sequence[Piece], clips: Sequence[Clip], path: Path) -> N
     piece with the first of the next. Written to a temporary name, then renamed."""
     part = path.with_name(path.stem + ".part" + path.suffix)
     with av.open(str(part), "w", format="mp4") as out:
-        sink = _Sink(out)
+        sink = Sink(out)
         held: list[tuple[np.ndarray, np.ndarray]] = []  # the last second of the previous piece
         for i, piece in enumerate(pieces):
             fades_out = i + 1 < len(pieces) and pieces[i + 1].join == "dissolve"
             clip, n = clips[piece.clip], frames(piece.seconds)
             pcm = _piece_audio(clip, piece.start, n)
             keep = []
-            for k, picture in enumerate(_piece_video(clip, piece.start, n)):
+            for k, picture in enumerate(piece_video(clip, piece.start, n)):
                 sound = pcm[k * SPF : (k + 1) * SPF]
                 if k < len(held):
                     picture, sound = _blend(held[k], picture, sound, k)
@@ -563,7 +565,7 @@ def _blend(old: tuple[np.ndarray, np.ndarray], picture: np.ndarray, sound: np.nd
     return mixed, (ramp * sound + (1 - ramp) * old[1]).astype(np.float32)
 
 
-class _Sink:
+class Sink:
     """The encoder pair; one video frame and its 1/FPS of audio at a time, interleaved."""
 
     def __init__(self, out):
@@ -589,7 +591,7 @@ class _Sink:
         self.out.mux(self.audio.encode(None))
 
 
-def _piece_video(clip: Clip, start: float, n: int) -> Iterator[np.ndarray]:
+def piece_video(clip: Clip, start: float, n: int) -> Iterator[np.ndarray]:
     """n letterboxed yuv420p frames at FPS from source time `start`: each the latest source
     frame at or before its time (the first source frame for times before it)."""
     k = 0

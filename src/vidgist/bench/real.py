@@ -44,6 +44,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -70,6 +71,9 @@ from .compose import (
     scenedetect_cuts,
 )
 
+if TYPE_CHECKING:
+    from .query import QuerySettings
+
 TOLERANCE = {"hard": 0.5, "dissolve": 1.0}  # seconds around a hard cut, a dissolve's middle
 SHOWN = 1.0  # seconds of an insert or a clip in the summary that count as shown
 BIN = 0.5  # redundancy: source time resolution, seconds
@@ -80,8 +84,10 @@ RANDOM_SEEDS = 20
 # the table's columns: (task, metric); redundancy and background_share are lower-is-better
 HEADLINE = [("cuts", "cuts_f1_hard"), ("cuts", "cuts_f1_dissolve"), ("needles", "needle_recall"),
             ("needles", "background_share"), ("coverage", "coverage"), ("coverage", "redundancy"),
-            ("repeats", "redundancy"), ("speech", "speech_cut_in_pause")]
+            ("repeats", "redundancy"), ("speech", "speech_cut_in_pause"), ("query", "query_recall"),
+            ("query", "query_recall_unasked"), ("query", "query_text_hit")]
 LOWER_IS_BETTER = ("background_share", "redundancy")
+TASKS = (*PLANS, "speech", "query")  # every task, in running order; the query task: query.py
 METHOD_ORDER = ("uniform", "random", "scenedetect", "scenedetect-content", "scenedetect-adaptive")  # baselines
 
 Progress = Callable[[str], None]
@@ -269,12 +275,12 @@ class _Runner:
     say: Progress
     detected: dict[tuple[Path, str], list[float]] = field(default_factory=dict)
 
-    def summaries(self, video: Path, outdir: Path) -> dict[str, dict]:
+    def summaries(self, video: Path, outdir: Path, query: str | None = None) -> dict[str, dict]:
         """summary.json of each scorer, through the same path as `vidgist summarize`."""
         out = {}
         for scorer in self.scorers:
-            self.say(f"{video.name}: summarize with {scorer}")
-            options = SummarizeOptions(scorer=scorer, ratio=self.ratio, video=False, storyboard=False,
+            self.say(f"{video.name}: summarize with {scorer}" + (f", query {query!r}" if query else ""))
+            options = SummarizeOptions(scorer=scorer, ratio=self.ratio, video=False, storyboard=False, query=query,
                                        cache_dir=self.workdir / "cache")  # later scorers reuse the decode
             Summarizer(options).summarize(video, outdir / scorer)
             out[scorer] = json.loads((outdir / scorer / "summary.json").read_text())
@@ -288,9 +294,9 @@ class _Runner:
 
     def methods(self, video: Path, summaries: dict[str, dict]) -> dict[str, list[list[Interval]]]:
         """Each method's summaries: one per scorer and deterministic baseline, 20 for random."""
-        runs = {name: [_intervals(s["segments"])] for name, s in summaries.items()}
+        runs = {name: [intervals(s["segments"])] for name, s in summaries.items()}
         first = summaries[self.scorers[0]]
-        duration, budget, shots = first["source"]["duration"], first["budget"], _intervals(first["shots"])
+        duration, budget, shots = first["source"]["duration"], first["budget"], intervals(first["shots"])
         runs["uniform"] = [uniform_segments(duration, budget)]
         runs["random"] = [random_segments(shots, budget, np.random.default_rng([self.seed, k]))
                           for k in range(RANDOM_SEEDS)]
@@ -300,16 +306,25 @@ class _Runner:
 
 def run_realbench(media: Path, workdir: Path, seed: int = 0, scorers: Sequence[str] = ("greedy",),
                   progress: Progress | None = None, *, settings: BenchSettings | None = None,
-                  known_cuts: Mapping[str, Sequence[float]] | None = None) -> dict:
+                  known_cuts: Mapping[str, Sequence[float]] | None = None, only: Sequence[str] | None = None,
+                  query_settings: QuerySettings | None = None) -> dict:
     """Compose the benchmark videos from any folder of videos, run each scorer through the real
     summarize path and every baseline, and return
     {"tasks": {task: {method: {metric: value}}}, "provenance": ..., "settings": ..., "notes": [...],
-    "timings": {...}}. known_cuts: {file name: [seconds]} that excerpts must also avoid."""
+    "timings": {...}}. known_cuts: {file name: [seconds]} that excerpts must also avoid.
+    only: the tasks to run (names in TASKS; default all)."""
+    # query.py builds on this module's metrics: imported here, not at the top
+    from .query import QuerySettings, run_query
+
     say = progress or (lambda message: None)
     settings = settings or BenchSettings()
+    query_settings = query_settings or QuerySettings()
     unknown = [s for s in scorers if s not in list_scorers()]
     if not scorers or unknown:
         raise ValueError(f"unknown scorers {unknown}; choose from {', '.join(list_scorers())}")
+    chosen = list(TASKS if only is None else only)
+    if not chosen or set(chosen) - set(TASKS):
+        raise ValueError(f"unknown tasks {sorted(set(chosen) - set(TASKS))}; choose from {', '.join(TASKS)}")
     workdir = Path(workdir)
     runner = _Runner(workdir, list(scorers), settings.ratio, seed, say)
     started = time.perf_counter()
@@ -318,6 +333,8 @@ def run_realbench(media: Path, workdir: Path, seed: int = 0, scorers: Sequence[s
     tasks: dict[str, dict[str, Metrics]] = {}
     provenance: dict[str, dict] = {}
     for index, (name, plan_task) in enumerate(PLANS.items()):
+        if name not in chosen:
+            continue
         begin = time.perf_counter()
         try:
             plan = plan_task(clips, settings, np.random.default_rng([seed, index]))
@@ -333,16 +350,24 @@ def run_realbench(media: Path, workdir: Path, seed: int = 0, scorers: Sequence[s
         timings[name] = time.perf_counter() - begin
     begin = time.perf_counter()
     speakers = [c for c in clips if c.speech]
-    if speakers:
+    if speakers and "speech" in chosen:
         tasks["speech"], provenance["speech"] = _speech(speakers, runner, workdir / "summaries" / "speech")
         timings["speech"] = time.perf_counter() - begin
-    else:
+    elif "speech" in chosen:
         notes.append("speech: skipped (no clip of 30 s or more with speech-like audio)")
+    if "query" in chosen:
+        begin = time.perf_counter()
+        try:
+            tasks["query"], provenance["query"] = run_query(clips, runner, workdir, seed, query_settings)
+            timings["query"] = time.perf_counter() - begin
+        except NotEnoughMaterial as e:
+            notes.append(f"query: skipped ({e})")
     timings["total"] = time.perf_counter() - started
     return {"tasks": tasks, "provenance": provenance, "notes": notes,
             "settings": {"media": str(media), "seed": seed, "scorers": list(scorers), "ratio": settings.ratio,
                          "size": [WIDTH, HEIGHT], "fps": FPS, "tolerance": TOLERANCE, "random_seeds": RANDOM_SEEDS,
-                         "compose": asdict(settings), "clips": [c.name for c in clips]},
+                         "compose": asdict(settings), "clips": [c.name for c in clips], "tasks": chosen,
+                         "query": asdict(query_settings)},
             "timings": {k: round(v, 1) for k, v in timings.items()}}
 
 
@@ -352,7 +377,7 @@ def _evaluate(comp: Composition, summaries: dict[str, dict], runner: _Runner) ->
         detected = {name: s["cuts"] for name, s in summaries.items()}
         detected["scenedetect-content"] = runner.scenedetect(comp.video, "content")
         detected["scenedetect-adaptive"] = runner.scenedetect(comp.video, "adaptive")
-        return {name: _rounded(cut_metrics(cuts, truth)) for name, cuts in detected.items()}
+        return {name: rounded(cut_metrics(cuts, truth)) for name, cuts in detected.items()}
     metrics: dict[str, Callable[[list[Interval]], Metrics]] = {
         "needles": lambda seg: {"needle_recall": needle_recall(seg, comp.needles()),
                                 "background_share": background_share(seg, comp)},
@@ -377,7 +402,7 @@ def _speech(clips: Sequence[Clip], runner: _Runner, outdir: Path) -> tuple[dict[
                       for methods, pauses, duration in per_clip]
             total = sum(len(b) for b, _ in bounds)
             shares.append(sum(in_pause(b, p) for b, p in bounds) / total if total else None)
-        results[name] = _rounded({"speech_cut_in_pause": _mean(shares)})
+        results[name] = rounded({"speech_cut_in_pause": mean_known(shares)})
     paused = sum(p.duration for _, pauses, _ in per_clip for p in pauses)
     described = {"clips": [c.name for c in clips], "pauses": sum(len(p) for _, p, _ in per_clip),
                  "pause_time_share": round(paused / sum(d for _, _, d in per_clip), 4)}  # chance level, about
@@ -390,7 +415,7 @@ def _score(methods: dict[str, list[list[Interval]]],
     out = {}
     for name, runs in methods.items():
         values = [metric(segments) for segments in runs]
-        out[name] = _rounded({key: _mean([v[key] for v in values]) for key in values[0]})
+        out[name] = rounded({key: mean_known([v[key] for v in values]) for key in values[0]})
     return out
 
 
@@ -402,16 +427,16 @@ def _describe(comp: Composition, summary: dict) -> dict:
             "junctions": {"hard": kinds.count("hard"), "dissolve": kinds.count("dissolve")}}
 
 
-def _intervals(items: list[dict]) -> list[Interval]:
+def intervals(items: list[dict]) -> list[Interval]:
     return [Interval(s["start"], s["end"]) for s in items]
 
 
-def _mean(values: list[float | None]) -> float | None:
+def mean_known(values: list[float | None]) -> float | None:
     known = [v for v in values if v is not None]
     return float(np.mean(known)) if known else None
 
 
-def _rounded(metrics: Metrics) -> Metrics:
+def rounded(metrics: Metrics) -> Metrics:
     return {k: None if v is None else round(float(v), 4) for k, v in metrics.items()}
 
 
@@ -434,6 +459,8 @@ def format_table(result: dict) -> str:
         lines.append(f"| {method} | " + " | ".join(cells) + " |")
     lines.append(f"\nLower is better for {' and '.join(LOWER_IS_BETTER)}; higher for the rest. "
                  "'-': does not apply.")
+    if "query" in tasks:
+        lines.append("query_recall_unasked: the same passages in the summary made without the query, a reference.")
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from ..models import list_scorers
 
 DATASETS = ("summe", "tvsum")
+REAL_TASKS = ("cuts", "needles", "coverage", "repeats", "speech", "query")  # bench.real.TASKS, without its imports
 
 
 def add_parser(commands) -> None:
@@ -39,6 +40,7 @@ def add_parser(commands) -> None:
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--scorer", action="append", choices=list_scorers(), help="scorers to run (default: greedy)")
     b.add_argument("--workdir", type=Path, default=Path("realbench-out"), help="composed videos and summaries")
+    b.add_argument("--task", action="append", choices=REAL_TASKS, help="tasks to run (repeatable; default: all)")
     _common(b)
 
 
@@ -107,7 +109,7 @@ def _real(args, show: bool) -> dict:
             print(f"realbench: {message}", file=sys.stderr)
 
     return run_realbench(args.media, args.workdir, seed=args.seed, scorers=args.scorer or ["greedy"],
-                         progress=say)
+                         progress=say, only=args.task)
 
 
 def _plain(result: dict) -> str:

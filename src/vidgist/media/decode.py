@@ -248,7 +248,8 @@ def decode_audio(info: MediaInfo, rate: int = AUDIO_RATE) -> PcmBuffer:
     """The audio track alone, for when the cached video analysis needs a transcript added."""
     buffer = PcmBuffer(rate)
     if info.has_audio:
-        for _, t, pcm in in_intervals(info.path, "audio", [Interval(0.0, math.inf)], rate, "mono"):
+        whole = Interval(0.0, 1e9)  # to the end (a finite end: sample counts are rounded)
+        for _, t, pcm in in_intervals(info.path, "audio", [whole], rate, "mono"):
             buffer.add(AudioSample(t, pcm.reshape(-1)))
     return buffer
 

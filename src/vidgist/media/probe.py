@@ -32,15 +32,18 @@ def open_container(path: Path) -> av.container.InputContainer:
 
 
 def probe(path: Path) -> MediaInfo:
-    """Container facts; InputError if the file holds no video we can decode."""
+    """Container facts; InputError if the file holds neither video nor audio we can decode."""
     with open_container(path) as container:
         fmt = container.format.name.split(",")[0]
         if fmt in _STILL_FORMATS:
             raise InputError(f"{path}: a still image or text file ({fmt}), not a video")
         has_audio = bool(container.streams.audio)
         if not container.streams.video:
-            what = "an audio-only file" if has_audio else "no audio or video streams"
-            raise InputError(f"{path}: no video stream ({what})")
+            if not has_audio:
+                raise InputError(f"{path}: no audio or video streams")
+            return MediaInfo(path=path, duration=_duration(container, container.streams.audio[0]), fps=0.0,
+                             width=0, height=0, rotation=0, has_audio=True, video_codec="", container=fmt,
+                             has_video=False)
         stream = container.streams.video[0]
         ctx = stream.codec_context
         if not ctx.width or not ctx.height:

@@ -40,10 +40,11 @@ def write_outputs(summary: Summary, options: SummarizeOptions, outdir: Path, pro
         text = summary.text
         if options.video:
             chapters = retime_chapters(text.chapters, summary.segments) if text else []
-            render_video(info, summary.segments, staging / "summary.mp4", options.max_height, options.fade_ms,
+            kind, name = ("video", "summary.mp4") if info.has_video else ("audio", "summary.m4a")
+            render_video(info, summary.segments, staging / name, options.max_height, options.fade_ms,
                          progress, chapters)
-            summary.outputs["video"] = "summary.mp4"
-        if options.storyboard:
+            summary.outputs[kind] = name
+        if options.storyboard and info.has_video:
             _storyboard(summary, staging)
         if text:
             _text(summary, staging, options.video)

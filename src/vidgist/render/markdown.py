@@ -12,7 +12,7 @@ SOURCE_LABEL = {"speech": "what is said", "screen": "what is shown and written",
 def summary_markdown(summary: Summary) -> str:
     a, text = summary.analysis, summary.text
     lines = [f"# {a.info.path.name}", "",
-             f"{clock(a.duration)} long; the highlight video keeps {clock(summary.duration)} "
+             f"{clock(a.duration)} long; the highlight keeps {clock(summary.duration)} "
              f"in {len(summary.segments)} segments."]
     if text and text.language:
         lines[-1] += f" Language: {text.language}."

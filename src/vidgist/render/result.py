@@ -51,6 +51,7 @@ def summary_json(summary: Summary) -> dict:
         "summary_text": [s.to_json() for s in text.summary] if text else [],
         "chapters": [c.to_json() for c in text.chapters] if text else [],
         "screen_text": [s.to_json() for s in a.screen],
+        "labels": [s.to_json() for s in a.labels],
         "outputs": summary.outputs,
         "warnings": a.warnings,
         "timings": {k: round(v, 3) for k, v in summary.timings.items()},

@@ -1,4 +1,5 @@
-"""summary.mp4: the selected segments joined, H.264 + AAC in MP4, playable in browsers.
+"""summary.mp4 (summary.m4a from an audio-only source): the selected segments joined, H.264 +
+AAC in MP4, playable in browsers.
 
 Video is re-timed to a constant frame rate (each output tick shows the latest source frame),
 so variable-rate sources come out smooth and every segment lasts exactly its frame count.
@@ -24,29 +25,35 @@ MAX_FPS = 30.5
 
 def render_video(info: MediaInfo, segments: list[Interval], out: Path, max_height: int = 720,
                  fade_ms: float = 5.0, progress=None, chapters: list[Chapter] = ()) -> None:
-    """chapters: in the summary's own timeline, written as the MP4's chapter list."""
-    fps = output_rate(info.fps)
-    width, height = output_size(info.width, info.height, max_height)
+    """The highlight: video and audio, or audio alone (AAC in .m4a) for an audio-only source.
+    chapters: in the summary's own timeline, written as the file's chapter list."""
+    # without pictures, lengths are still counted in ticks: milliseconds
+    fps = output_rate(info.fps) if info.has_video else Fraction(1000)
     # cumulative rounding: lengths never drift from the segments' total
     edges = np.cumsum([0.0] + [s.duration for s in segments])
     frame_edges = np.round(edges * float(fps))
     frame_counts = np.diff(frame_edges).astype(int)
     sample_counts = np.diff(np.round(frame_edges / float(fps) * AUDIO_RATE)).astype(int)
     with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as container:
-        vstream = container.add_stream("libx264", rate=fps, options={"preset": "veryfast", "crf": "23"})
-        vstream.width, vstream.height, vstream.pix_fmt = width, height, "yuv420p"
+        vstream = video = None
+        if info.has_video:
+            width, height = output_size(info.width, info.height, max_height)
+            vstream = container.add_stream("libx264", rate=fps, options={"preset": "veryfast", "crf": "23"})
+            vstream.width, vstream.height, vstream.pix_fmt = width, height, "yuv420p"
+            video = _Grouped(in_intervals(info.path, "video", segments))
         astream = container.add_stream("aac", rate=AUDIO_RATE, layout="stereo") if info.has_audio else None
+        audio = _Grouped(in_intervals(info.path, "audio", segments, AUDIO_RATE)) if astream else None
         container.set_chapters([{"id": k, "start": round(c.start * 1000), "end": round(c.end * 1000),
                                  "time_base": Fraction(1, 1000), "metadata": {"title": c.title}}
                                 for k, c in enumerate(chapters)])
-        video = _Grouped(in_intervals(info.path, "video", segments))
-        audio = _Grouped(in_intervals(info.path, "audio", segments, AUDIO_RATE)) if astream else None
         frames_done = samples_done = 0
         for k, seg in enumerate(segments):
-            for frame in _constant_rate(video.take(k), seg.start, frame_counts[k], fps, width, height, info.rotation):
-                frame.pts, frame.time_base = frames_done, 1 / fps  # decoded frames carry the source's
-                frames_done += 1
-                container.mux(vstream.encode(frame))
+            if vstream:
+                for frame in _constant_rate(video.take(k), seg.start, frame_counts[k], fps, width, height,
+                                            info.rotation):
+                    frame.pts, frame.time_base = frames_done, 1 / fps  # decoded frames carry the source's
+                    frames_done += 1
+                    container.mux(vstream.encode(frame))
             if astream:
                 for pcm in _faded(audio.take(k), sample_counts[k], round(fade_ms * AUDIO_RATE / 1000)):
                     frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm.reshape(1, -1)), format="flt",
@@ -56,7 +63,8 @@ def render_video(info: MediaInfo, segments: list[Interval], out: Path, max_heigh
                     container.mux(astream.encode(frame))
             if progress:
                 progress("render", float(edges[k + 1]), float(edges[-1]))
-        container.mux(vstream.encode(None))
+        if vstream:
+            container.mux(vstream.encode(None))
         if astream:
             container.mux(astream.encode(None))
 

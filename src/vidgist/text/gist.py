@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..speech import Transcript
 from ..types import Chapter, Sentence
 from .chapters import make_chapters
 from .embed import embed_with_query, embedder_for
-from .extract import summarize_sentences, summary_length
+from .extract import centrality, summarize_sentences, summary_length
 from .sentences import guess_language, sentences_from_words
 
 
@@ -39,3 +41,20 @@ def summarize_text(transcript: Transcript | None, shown: list[Sentence], cuts: l
     chosen = summarize_sentences(units, vectors, summary_length(duration, len(units)), focus=focus)
     chapters = make_chapters(units, vectors, cuts, duration, language)
     return TextSummary(language, spoken, chosen, chapters)
+
+
+UNSPOKEN = 0.05  # importance between sentences, so silence and music come last
+
+
+def spoken_importance(transcript: Transcript, times: np.ndarray) -> np.ndarray:
+    """(T,) importance of a recording without pictures: at each time, the TextRank centrality of
+    the sentence being said (the more a sentence shares with the rest, the more it is the gist)."""
+    scores = np.full(len(times), UNSPOKEN, np.float32)
+    sentences = sentences_from_words(transcript.words, transcript.language)
+    if not sentences:
+        return scores
+    vectors = embedder_for(transcript.language).embed([s.text for s in sentences])
+    for sentence, value in zip(sentences, centrality(vectors)):
+        inside = (times >= sentence.start) & (times < sentence.end)
+        scores[inside] = max(UNSPOKEN, float(value))
+    return scores
