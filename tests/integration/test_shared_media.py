@@ -72,3 +72,20 @@ def test_jfk_transcript_word_error_rate(tmp_path):
     assert jiwer.wer(truth, " ".join(re.sub(r"[^a-z ]", " ", heard).split())) < 0.05
     assert result["speech"]["language"] == "en" and result["outputs"]["audio"] == "summary.m4a"
     assert result["summary_text"][0]["text"] == result["transcript"][0]["text"]
+
+
+def test_narrated_clip_text_summary(tmp_path):
+    """cc_wanna_work_together (180 s, English narration over music): 3-6 summary sentences that
+    were said, with times; chapters covering the clip; the transcript as SRT."""
+    out = tmp_path / "o"
+    proc = run_cli("summarize", SHARED_MEDIA / "cc_wanna_work_together.mp4", "-o", out, "-q", "--no-video")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((out / "summary.json").read_text())
+    said = {(s["start"], s["text"]) for s in result["transcript"]}
+    assert 3 <= len(result["summary_text"]) <= 6
+    assert all((s["start"], s["text"]) in said for s in result["summary_text"])
+    chapters = result["chapters"]
+    assert len(chapters) >= 2 and chapters[0]["start"] == 0 and all(c["title"] for c in chapters)
+    assert all(a["end"] == b["start"] for a, b in zip(chapters, chapters[1:]))
+    assert (out / "transcript.srt").read_text().count(" --> ") == len(result["transcript"]) >= 20
+    assert "creative" in " ".join(s["text"] for s in result["transcript"]).lower()

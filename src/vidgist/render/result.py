@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..speech import Transcript
+from ..speech import CutPoints, Transcript
 from ..types import Summary
 
 SCHEMA = "vidgist.summary/1"
@@ -12,12 +12,14 @@ def _r(x: float) -> float:
     return round(float(x), 3)
 
 
-def _speech(transcript: Transcript | None) -> dict | None:
-    """What speech recognition found: null with speech off."""
+def _speech(transcript: Transcript | None, cut_points: CutPoints | None) -> dict | None:
+    """What speech recognition found, where speech is and where it pauses: null with speech off."""
     if transcript is None:
         return None
     return {"language": transcript.language, "model": transcript.model,
-            "words": [w.to_json() for w in transcript.words]}
+            "words": [w.to_json() for w in transcript.words],
+            "regions": [s.to_json() for s in cut_points.spans] if cut_points else [],
+            "pauses": [p.to_json() | {"quiet": p.quiet} for p in cut_points.pauses] if cut_points else []}
 
 
 def summary_json(summary: Summary) -> dict:
@@ -46,7 +48,7 @@ def summary_json(summary: Summary) -> dict:
         },
         "segments": [s.to_json() for s in summary.segments],
         "keyframes": [k.to_json() for k in summary.keyframes],
-        "speech": _speech(a.transcript),
+        "speech": _speech(a.transcript, a.cut_points),
         "transcript": [s.to_json() for s in text.transcript] if text else [],
         "summary_text": [s.to_json() for s in text.summary] if text else [],
         "chapters": [c.to_json() for c in text.chapters] if text else [],

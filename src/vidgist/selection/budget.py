@@ -38,20 +38,21 @@ def score_shots(shots: list[Interval], times: np.ndarray, scores: np.ndarray) ->
 
 
 def select(shots: list[Shot], times: np.ndarray, scores: np.ndarray, budget: float,
-           unclean: list[int] | None = None,
-           place: Callable[[Interval], Interval | None] | None = None) -> list[Interval]:
+           unclean: list[int] | None = None, place: Callable[[Interval], Interval | None] | None = None,
+           value_seconds: float = math.inf) -> list[Interval]:
     """Sorted, non-overlapping segments of total length <= budget.
 
     Exact knapsack over whole shots (value = score x length: importance per second times
-    seconds, halved for each end that would cut speech outside a pause, `unclean`), then the
-    leftover budget, if any, goes to the best part of the best unused shots; `place` may move
-    such a part (to pauses) or refuse it (None).
+    seconds, counting at most `value_seconds` of a shot, halved for each end that would cut
+    speech outside a pause, `unclean`), then the leftover budget, if any, goes to the best part
+    of the best unused shots; `place` may move such a part (to pauses) or refuse it (None).
     """
     if budget <= 0 or not shots:
         return []
     unit = max(0.1, budget / MAX_CELLS)
     weights = np.asarray([math.ceil(s.duration / unit - 1e-9) for s in shots])
-    values = np.asarray([s.score * s.duration for s in shots]) * UNCLEAN_VALUE ** np.asarray(unclean or [0] * len(shots))
+    values = np.asarray([s.score * min(s.duration, value_seconds) for s in shots])
+    values *= UNCLEAN_VALUE ** np.asarray(unclean or [0] * len(shots))
     chosen = knapsack(values, weights, int(budget / unit + 1e-9))
     picked: list[Interval] = [Interval(shots[i].start, shots[i].end) for i in chosen]
     slack = budget - sum(p.duration for p in picked)

