@@ -42,7 +42,8 @@ def run(path: Path, args: list[str], workdir: Path) -> tuple[float, dict]:
     cmd = [sys.executable, "-m", "vidgist.cli.main", "summarize", str(path), "-o", str(out / "o"), "-q",
            "--no-video", "--no-storyboard", *args]
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, env={"VIDGIST_CACHE_DIR": str(out / "cache"), "PATH": "/usr/bin:/bin"})
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
+                   env={"VIDGIST_CACHE_DIR": str(out / "cache"), "PATH": "/usr/bin:/bin"})
     return time.perf_counter() - start, json.loads((out / "o" / "summary.json").read_text())
 
 

@@ -1,8 +1,9 @@
 """The one pipeline every front end calls.
 
-    Summarizer.analyze(path)      decode -> features -> cuts -> shots -> scores   (expensive, cached)
-    Summarizer.select(analysis)   scores -> shots to a budget                       (cheap, repeatable)
-    Summarizer.summarize(path, outdir) = analyze + select + render
+    Summarizer.analyze(path)      decode -> features, cuts, audio -> transcript, pauses -> shots
+                                  -> on-screen text, labels -> scores      (expensive, cached)
+    Summarizer.select(analysis)   scores (+ query) -> units to a budget     (cheap, repeatable)
+    Summarizer.summarize(path, outdir) = analyze + select + text summary + render
 """
 
 from __future__ import annotations
@@ -18,20 +19,28 @@ import numpy as np
 from .errors import InputError
 from .features import create_encoder
 from .features.cache import ArrayCache, content_key, settings_key
-from .media.decode import AUDIO_RATE, AudioSample, MediaReader, PcmBuffer, decode_audio, frames_at, in_background
+from .media.decode import (
+    AUDIO_RATE,
+    AudioSample,
+    MediaReader,
+    PcmBuffer,
+    decode_audio,
+    frames_at,
+    in_background,
+)
 from .media.probe import probe
 from .models import ScoringContext, create_scorer
 from .options import SummarizeOptions
 from .selection import budget_seconds, score_shots, select
 from .shots import DiffCutDetector, make_shots
-from .text.gist import spoken_importance, summarize_text
-from .text.labels import shot_labels
-from .text.query import focused, query_relevance
-from .text.sentences import sentences_from_words
-from .text.ocr import ScreenTextReader, ocr_times, screen_text
 from .speech import CutPoints, Transcript, create_transcriber, find_pauses
 from .speech.pauses import FRAME as LEVEL_FRAME
 from .speech.pauses import fit_words_to_sound
+from .text.gist import spoken_importance, summarize_text
+from .text.labels import shot_labels
+from .text.ocr import ScreenTextReader, ocr_times, screen_text
+from .text.query import focused, query_relevance
+from .text.sentences import sentences_from_words
 from .types import Analysis, Interval, Keyframe, MediaInfo, Sentence, Summary
 from .version import VERSION
 
@@ -39,11 +48,11 @@ from .version import VERSION
 Progress = Callable[[str, float, float], None]
 
 DECODE_VERSION = 5  # bump when decoding, features or cut detection change their output
-SPEECH_VERSION = 1  # bump when transcription changes its output
-SPEECH_UNIT_VALUE = 0.75  # of the longest shot: the most a unit in speech counts for in the knapsack
+SPEECH_VERSION = 1  # ... when transcription does
 OCR_VERSION = 1  # ... when reading on-screen text does
-OCR_SECONDS = 4.0  # at most one frame read for on-screen text per this many seconds of video,
+OCR_SECONDS = 4.0  # at most one frame read for on-screen text per this many seconds of video
 OCR_MIN_READS = 8  # ... or this many frames, for short videos
+SPEECH_UNIT_VALUE = 0.75  # of the longest shot: the most a unit in speech counts for in the knapsack
 
 
 class Summarizer:
@@ -66,12 +75,9 @@ class Summarizer:
         else:
             decoded, meta, audio = self._decode(info)
             cache.save(decode_name, decoded, meta)
-        transcript = self._transcript(info, cache, audio)
         times, features = decoded["times"], decoded["features"]
         duration = meta["duration"]
-        if transcript:
-            transcript = replace(transcript, words=fit_words_to_sound(transcript.words, decoded["level"]))
-        cut_points = find_pauses(decoded["level"], transcript.words if transcript else [], duration, meta["cuts"])
+        transcript, cut_points = self._speech(info, cache, audio, decoded["level"], duration, meta["cuts"])
         shots = make_shots(times, features, meta["cuts"], duration, opt.max_shot_for(duration))
         screen = self._screen_text(info, cache, times, features, shots, duration)
         context = ScoringContext(times=times, shots=shots, duration=duration, contrast=decoded["contrast"],
@@ -97,15 +103,21 @@ class Summarizer:
         loudness, level = _Loudness(opt.sample_fps), _Loudness(1 / LEVEL_FRAME)
         for envelope in (loudness, level):
             envelope.add(AudioSample(0.0, pcm))
-        transcript = self._transcript(info, cache, buffer)
-        level_db = level.db(_frame_times(duration))
-        transcript = replace(transcript, words=fit_words_to_sound(transcript.words, level_db))
+        transcript, cut_points = self._speech(info, cache, buffer, level.db(_frame_times(duration)), duration, [])
         step = opt.max_shot_for(duration)
         shots = [Interval(a, min(a + step, duration)) for a in np.arange(0.0, duration, step)]
         return Analysis(info=info, duration=duration, times=times, features=np.zeros((len(times), 0), np.float32),
                         cuts=[], shots=shots, scores=spoken_importance(transcript, times), scorer="speech",
-                        loudness=loudness.db(times), transcript=transcript,
-                        cut_points=find_pauses(level_db, transcript.words, duration, []))
+                        loudness=loudness.db(times), transcript=transcript, cut_points=cut_points)
+
+    def _speech(self, info: MediaInfo, cache: ArrayCache, audio: PcmBuffer | None, level_db: np.ndarray,
+                duration: float, cuts: list[float]) -> tuple[Transcript | None, CutPoints]:
+        """The transcript with its word times fitted to the sound, and the pauses between words."""
+        transcript = self._transcript(info, cache, audio)
+        if transcript is None:
+            return None, CutPoints(duration, cuts=cuts)
+        transcript = replace(transcript, words=fit_words_to_sound(transcript.words, level_db))
+        return transcript, find_pauses(level_db, transcript.words, duration, cuts)
 
     def _transcript(self, info: MediaInfo, cache: ArrayCache, audio: PcmBuffer | None) -> Transcript | None:
         """The cached transcript, else one made from the audio of the decode pass (or of a new,
@@ -241,7 +253,9 @@ class Summarizer:
     # -- summarize ----------------------------------------------------------------------
     def summarize(self, path: str | Path, outdir: str | Path | None = None) -> Summary:
         """Analyze, select and (when outdir is given) write the outputs."""
-        from .render import write_outputs  # rendering pulls in PIL and encoders: load on use
+        from .render import (
+            write_outputs,  # rendering pulls in PIL and encoders: load on use
+        )
 
         timings: dict[str, float] = {}
         start = time.perf_counter()
