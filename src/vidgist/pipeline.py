@@ -77,7 +77,8 @@ class Summarizer:
             cache.save(decode_name, decoded, meta)
         times, features = decoded["times"], decoded["features"]
         duration = meta["duration"]
-        transcript, cut_points = self._speech(info, cache, audio, decoded["level"], duration, meta["cuts"])
+        transcript, cut_points = self._speech(cache, lambda: (audio or decode_audio(info)).array(),
+                                              decoded["level"], duration, meta["cuts"])
         shots = make_shots(times, features, meta["cuts"], duration, opt.max_shot_for(duration))
         screen = self._screen_text(info, cache, times, features, shots, duration)
         context = ScoringContext(times=times, shots=shots, duration=duration, contrast=decoded["contrast"],
@@ -94,8 +95,7 @@ class Summarizer:
         opt = self.options
         if opt.speech == "off":
             raise InputError(f"{info.path}: an audio-only file is summarized by its speech; drop --speech off")
-        buffer = decode_audio(info)
-        pcm = buffer.array()
+        pcm = decode_audio(info).array()
         duration = len(pcm) / AUDIO_RATE
         if duration < 1.0:
             raise InputError(f"{info.path}: no audio could be decoded")
@@ -103,32 +103,33 @@ class Summarizer:
         loudness, level = _Loudness(opt.sample_fps), _Loudness(1 / LEVEL_FRAME)
         for envelope in (loudness, level):
             envelope.add(AudioSample(0.0, pcm))
-        transcript, cut_points = self._speech(info, cache, buffer, level.db(_frame_times(duration)), duration, [])
+        transcript, cut_points = self._speech(cache, lambda: pcm, level.db(_frame_times(duration)), duration, [])
         step = opt.max_shot_for(duration)
         shots = [Interval(a, min(a + step, duration)) for a in np.arange(0.0, duration, step)]
         return Analysis(info=info, duration=duration, times=times, features=np.zeros((len(times), 0), np.float32),
                         cuts=[], shots=shots, scores=spoken_importance(transcript, times), scorer="speech",
                         loudness=loudness.db(times), transcript=transcript, cut_points=cut_points)
 
-    def _speech(self, info: MediaInfo, cache: ArrayCache, audio: PcmBuffer | None, level_db: np.ndarray,
+    def _speech(self, cache: ArrayCache, load_pcm: Callable[[], np.ndarray], level_db: np.ndarray,
                 duration: float, cuts: list[float]) -> tuple[Transcript | None, CutPoints]:
         """The transcript with its word times fitted to the sound, and the pauses between words."""
-        transcript = self._transcript(info, cache, audio)
+        transcript = self._transcript(cache, load_pcm)
         if transcript is None:
             return None, CutPoints(duration, cuts=cuts)
         transcript = replace(transcript, words=fit_words_to_sound(transcript.words, level_db))
         return transcript, find_pauses(level_db, transcript.words, duration, cuts)
 
-    def _transcript(self, info: MediaInfo, cache: ArrayCache, audio: PcmBuffer | None) -> Transcript | None:
-        """The cached transcript, else one made from the audio of the decode pass (or of a new,
-        audio-only pass when the video analysis came from the cache). None with --speech off."""
+    def _transcript(self, cache: ArrayCache, load_pcm: Callable[[], np.ndarray]) -> Transcript | None:
+        """The cached transcript, else one made from load_pcm() (16 kHz mono: the audio of the
+        decode pass, or of a new audio-only pass when the video analysis came from the cache),
+        called only then. None with --speech off."""
         opt = self.options
         if opt.speech == "off":
             return None
         name = "speech-" + settings_key({"v": SPEECH_VERSION, **opt.speech_key()})
         if cached := cache.load(name):
             return Transcript.from_json(cached[1])
-        pcm = (audio or decode_audio(info)).array()
+        pcm = load_pcm()
         total = len(pcm) / AUDIO_RATE
         transcriber = create_transcriber(opt.speech, opt.resolved_cache_dir(), opt.threads, opt.language)
         self.progress("speech", 0, total)
@@ -253,9 +254,7 @@ class Summarizer:
     # -- summarize ----------------------------------------------------------------------
     def summarize(self, path: str | Path, outdir: str | Path | None = None) -> Summary:
         """Analyze, select and (when outdir is given) write the outputs."""
-        from .render import (
-            write_outputs,  # rendering pulls in PIL and encoders: load on use
-        )
+        from .render import write_outputs  # rendering pulls in PIL and encoders: load on use
 
         timings: dict[str, float] = {}
         start = time.perf_counter()

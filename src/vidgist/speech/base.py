@@ -18,10 +18,6 @@ class Transcript:
     words: list[Word] = field(default_factory=list)
     model: str = ""
 
-    @property
-    def text(self) -> str:
-        return "".join(w.text for w in self.words).strip()
-
     def to_json(self) -> dict:
         return {"language": self.language, "model": self.model,
                 "words": [[w.start, w.end, w.text, w.probability] for w in self.words]}

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
-import ctranslate2
 import numpy as np
 
 from ..errors import VidgistError
+from ..media.decode import AUDIO_RATE
 from ..types import Word
 from .base import Transcriber, Transcript, register_transcriber
 
@@ -99,13 +99,15 @@ class _Whisper(Transcriber):
         return WhisperModel(str(self.model_dir()), device="cpu", compute_type="int8", cpu_threads=self.threads)
 
     def transcribe(self, pcm: np.ndarray, progress: Callable[[float], None] | None = None) -> Transcript:
-        if len(pcm) < 16_000 * 0.5:
+        if len(pcm) < AUDIO_RATE * 0.5:
             return Transcript("", [], self.model)
         language = self.language
         if language is None:
             language, _, _ = self.whisper.detect_language(pcm, vad_filter=True)
         # where greedy decoding fails its checks, Whisper retries by sampling at rising
         # temperatures: a fixed seed makes that, and so the transcript, the same on every run
+        import ctranslate2  # loaded on use, like the model: not at start-up
+
         ctranslate2.set_random_seed(SEED)
         segments, info = self.whisper.transcribe(pcm, language=language, word_timestamps=True, vad_filter=True)
         spelling = _simplified if language == "zh" else str
