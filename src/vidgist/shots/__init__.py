@@ -10,8 +10,9 @@ from ..types import Interval
 from .base import CutDetector
 from .diff import DiffCutDetector, DiffOptions
 from .kts import kts_windowed, normalise
+from .scenes import content_changed, find_scenes
 
-__all__ = ["CutDetector", "DiffCutDetector", "DiffOptions", "make_shots"]
+__all__ = ["CutDetector", "DiffCutDetector", "DiffOptions", "content_changed", "find_scenes", "make_shots"]
 
 MIN_SHOT = 1.0  # seconds
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 
 import numpy as np
+
+Changed = Callable[[float], bool]  # changed(t): does the content differ either side of t seconds?
 
 
 class CutDetector(ABC):
@@ -18,5 +21,7 @@ class CutDetector(ABC):
         """Feed one (h, w, 3) uint8 YUV thumbnail at `time` seconds."""
 
     @abstractmethod
-    def cuts(self) -> list[float]:
-        """Shot boundaries in seconds: the time of the first frame of each new shot."""
+    def cuts(self, changed: Changed | None = None) -> list[float]:
+        """Shot boundaries in seconds: the time of the first frame of each new shot. changed,
+        when given, tells whether the content differs either side of a time (from the frame
+        features): a detector may keep a boundary too faint to trust on its own when it does."""

@@ -3,17 +3,20 @@
 Hard cuts are spikes in the difference between consecutive frames. Gradual transitions
 (dissolves, fades, wipes) change the picture slowly, so consecutive differences stay small;
 they show up instead as a bump in the difference between frames one window (~1 s) apart,
-which a pan or zoom also raises, but for longer: a bump well above its surroundings counts.
+which a pan or zoom also raises, but for longer: a bump well above its surroundings counts,
+and so does a fainter one (between footage that moves a lot anyway) where the content on
+either side differs (the caller's `changed`, from the frame features).
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .base import CutDetector
+from .base import Changed, CutDetector
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,8 @@ class DiffOptions:
     hard_ratio: float = 2.5  # ... and must exceed this many times its neighbours' level
     gradual_threshold: float = 0.15  # 1-s-apart difference that can be a transition
     gradual_ratio: float = 2.0  # ... and must exceed this many times its local baseline
+    faint_ratio: float = 1.5  # ... or this many, where the content either side differs (realbench:
+    #                           a dissolve between two handheld clips at 2.0x, a pan inside one under 1.5x)
     window: float = 1.0  # seconds between the frames compared for gradual transitions
     min_shot: float = 0.6  # seconds; closer boundaries are merged (flashes, flicker)
 
@@ -47,13 +52,13 @@ class DiffCutDetector(CutDetector):
         self.times.append(time)
         self.recent.append((time, sig))
 
-    def cuts(self) -> list[float]:
+    def cuts(self, changed: Changed | None = None) -> list[float]:
         t = np.asarray(self.times)
         if len(t) < 3:
             return []
         fps = (len(t) - 1) / max(t[-1] - t[0], 1e-6)
         hard = self._hard(np.asarray(self.d1), fps)
-        gradual = self._gradual(np.asarray(self.dw), fps, hard)
+        gradual = self._gradual(np.asarray(self.dw), fps, hard, lambda i: changed is not None and changed(t[i]))
         boundaries = sorted([(t[i], 2) for i in hard] + [(t[i], 1) for i in gradual])
         return _merge_close(boundaries, self.opt.min_shot)
 
@@ -68,8 +73,9 @@ class DiffCutDetector(CutDetector):
                 out.append(int(i))
         return out
 
-    def _gradual(self, dw: np.ndarray, fps: float, hard: list[int]) -> list[int]:
-        """Peaks of the window difference well above the baseline, away from hard cuts."""
+    def _gradual(self, dw: np.ndarray, fps: float, hard: list[int], changed: Callable[[int], bool]) -> list[int]:
+        """Peaks of the window difference well above the baseline, away from hard cuts; fainter
+        ones where changed(frame index of the transition's middle) says the content differs."""
         w = max(2, round(self.opt.window * fps))
         base_half = max(w, round(3 * self.opt.window * fps))
         hard_arr = np.asarray(hard, dtype=int)
@@ -81,8 +87,10 @@ class DiffCutDetector(CutDetector):
                 continue  # the bump of a hard cut, seen through the window
             lo, hi = max(0, i - base_half), i + base_half + 1
             baseline = float(np.median(dw[lo:hi]))
-            if dw[i] >= self.opt.gradual_ratio * baseline:
-                out.append(_half_rise(dw, i, w))
+            middle = _half_rise(dw, i, w)
+            if dw[i] >= self.opt.gradual_ratio * baseline or (
+                    dw[i] >= self.opt.faint_ratio * baseline and changed(middle)):
+                out.append(middle)
         return out
 
 
