@@ -144,3 +144,21 @@ def make_audio_only(path: Path, seconds: float = 3.0) -> Path:
         audio = out.add_stream("flac", rate=48_000, layout="stereo")
         write_tone(out, audio, seconds, 440.0)
     return path
+
+
+def with_soundtrack(source: Path, path: Path, mono: np.ndarray, rate: int = 48_000) -> Path:
+    """A copy of the source's video stream (packets copied, not re-encoded) with `mono` (float32
+    at `rate`, padded with silence to the video's length) as its only audio."""
+    with av.open(str(source)) as src, av.open(str(path), "w", format="mp4") as out:
+        video_in = src.streams.video[0]
+        seconds = float(video_in.duration * video_in.time_base)
+        video = out.add_stream_from_template(video_in)
+        audio = out.add_stream("aac", rate=rate, layout="stereo")
+        for packet in src.demux(video_in):
+            if packet.dts is not None:
+                packet.stream = video
+                out.mux(packet)
+        track = np.zeros(round(seconds * rate), np.float32)
+        track[: min(len(mono), len(track))] = mono[: len(track)]
+        write_pcm(out, audio, track, rate)
+    return path

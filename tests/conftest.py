@@ -2,6 +2,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,34 @@ def pytest_collection_modifyitems(config, items):
 def private_cache(tmp_path_factory, monkeypatch):
     """Every test gets an empty analysis cache of its own."""
     monkeypatch.setenv("VIDGIST_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
+def every_summary_holds(tmp_path_factory):
+    """After every test, each summary.json it wrote (anywhere under pytest's temporary folders)
+    passes check_written: the contract is checked after every summarize in the suite."""
+    started = time.time()
+    yield
+    for result in tmp_path_factory.getbasetemp().rglob("summary.json"):
+        if result.stat().st_mtime >= started - 1 and result.parent.name != "summary.json":
+            check_written(result.parent)
+
+
+def check_written(outdir: Path) -> dict:
+    """What every summary must hold: `outputs` names only files that exist, and a source with a
+    picture gets a watchable summary: segments, none shorter than a second unless the source is."""
+    result = load_json(outdir / "summary.json")
+    for kind, name in result["outputs"].items():
+        assert (outdir / name).exists(), f"{outdir}: outputs lists {kind} {name}, which was not written"
+        assert (outdir / name).is_dir() or (outdir / name).stat().st_size > 0, f"{outdir}: {name} is empty"
+    for keyframe in result["keyframes"]:  # an image, or null when no storyboard was asked for
+        assert keyframe["image"] is None or (outdir / keyframe["image"]).is_file(), f"{outdir}: {keyframe} missing"
+    source = result["source"]
+    if source.get("width"):  # a picture: never an empty or unwatchable summary
+        assert result["segments"], f"{outdir}: no segments for a video of {source['duration']} s"
+        shortest = min(s["end"] - s["start"] for s in result["segments"])
+        assert shortest >= min(1.0, source["duration"]) - 1e-3, f"{outdir}: a {shortest:.3f} s segment"
+    return result
 
 
 @pytest.fixture(scope="session")
@@ -69,8 +98,8 @@ CONTRACT_KEYS = {"schema", "source", "settings", "cuts", "shots", "frames", "seg
 
 
 def check_summary(outdir, source_has_audio: bool) -> dict:
-    """The acceptance checks every summary must pass; returns summary.json."""
-    result = load_json(outdir / "summary.json")
+    """The acceptance checks every full summary must pass; returns summary.json."""
+    result = check_written(outdir)
     assert CONTRACT_KEYS <= result.keys() and result["schema"] == "vidgist.summary/1"
     segments = result["segments"]
     total = sum(s["end"] - s["start"] for s in segments)

@@ -31,8 +31,10 @@ from .media.decode import (
 from .media.probe import probe
 from .models import ScoringContext, create_scorer
 from .options import SummarizeOptions
-from .selection import budget_seconds, score_shots, select
-from .shots import DiffCutDetector, make_shots
+from .models.base import shot_index
+from .selection import budget_seconds, requested_budget, score_shots, select, split_shots, unit_length
+from .selection.budget import MIN_PIECE
+from .shots import DiffCutDetector, content_changed, find_scenes, make_shots
 from .speech import CutPoints, Transcript, create_transcriber, find_pauses
 from .speech.pauses import FRAME as LEVEL_FRAME
 from .speech.pauses import fit_words_to_sound
@@ -41,18 +43,22 @@ from .text.labels import shot_labels
 from .text.ocr import ScreenTextReader, ocr_times, screen_text
 from .text.query import focused, query_relevance
 from .text.sentences import sentences_from_words
-from .types import Analysis, Interval, Keyframe, MediaInfo, Sentence, Summary
+from .types import Analysis, Interval, Keyframe, MediaInfo, Selection, Sentence, Summary
 from .version import VERSION
 
 # progress(stage, done, total): the library prints nothing; front ends draw bars from this
 Progress = Callable[[str, float, float], None]
 
-DECODE_VERSION = 5  # bump when decoding, features or cut detection change their output
+DECODE_VERSION = 6  # bump when decoding, features or cut detection change their output
 SPEECH_VERSION = 1  # ... when transcription does
 OCR_VERSION = 1  # ... when reading on-screen text does
 OCR_SECONDS = 4.0  # at most one frame read for on-screen text per this many seconds of video
 OCR_MIN_READS = 8  # ... or this many frames, for short videos
 SPEECH_UNIT_VALUE = 0.75  # of the longest shot: the most a unit in speech counts for in the knapsack
+RELEVANT = 0.5  # mean query relevance (1: the best match) of a unit the summary takes first
+# seconds of budget per scene at each level of coverage, coarse to fine: 4 x a piece's worth
+# groups the video into as few scenes as leave room for their sentences, 1 x into all it can show
+COVERAGE_PIECES = (4 * MIN_PIECE, 2 * MIN_PIECE, MIN_PIECE)
 
 
 class Summarizer:
@@ -86,6 +92,7 @@ class Summarizer:
         scores = create_scorer(opt.scorer, checkpoint=opt.checkpoint).score(features, context)
         return Analysis(info=info, duration=duration, times=times, features=features, cuts=meta["cuts"],
                         shots=shots, scores=scores, scorer=opt.scorer, loudness=decoded["loudness"],
+                        contrast=decoded["contrast"],
                         transcript=transcript, cut_points=cut_points, screen=screen,
                         labels=shot_labels(features, times, shots), warnings=meta["warnings"])
 
@@ -200,42 +207,64 @@ class Summarizer:
         if not times:
             raise InputError(f"{info.path}: no video frame could be decoded")
         self.progress("analyze", total, total)
+        times_array, features_array = np.asarray(times), np.concatenate(features).astype(np.float32)
         arrays = {
-            "times": np.asarray(times),
-            "features": np.concatenate(features).astype(np.float32),
+            "times": times_array,
+            "features": features_array,
             "loudness": loudness.db(np.asarray(times)),
             "contrast": np.asarray(contrast, np.float32),
             "level": level.db(_frame_times(reader.end)),
         }
-        return arrays, {"duration": reader.end, "cuts": detector.cuts(), "warnings": reader.warnings}, audio
+        cuts = detector.cuts(content_changed(times_array, features_array))
+        return arrays, {"duration": reader.end, "cuts": cuts, "warnings": reader.warnings}, audio
 
     # -- select -------------------------------------------------------------------------
-    def select(self, analysis: Analysis) -> tuple[list[Interval], float, list]:
-        """(segments, budget seconds, scored shots) for this options' budget."""
+    def select(self, analysis: Analysis) -> Selection:
+        """The segments for this options' budget: scenes, units, then the knapsack (see
+        selection/budget.py for how they interact)."""
         opt = self.options
         budget = budget_seconds(analysis.duration, opt.ratio, opt.duration)
+        longest = opt.max_shot_for(analysis.duration)
+        # pictures: spread the budget over the distinct scenes, coarse to fine (the most
+        # different first, so that a talking scene whose sentences cost more than a glimpse is
+        # not crowded out by shades of another); a query narrows the summary to what it asks for
+        levels = []
+        if analysis.features.shape[1] and not opt.query:
+            levels = [find_scenes(analysis.features, analysis.times, analysis.shots, most=int(budget // piece),
+                                  contrast=analysis.contrast) for piece in COVERAGE_PIECES]
+        scene_of_shot = levels[-1] if levels else None
+        length = unit_length(budget, int(scene_of_shot.max()) + 1 if scene_of_shot is not None else 1, longest)
         # with speech, the units are the shots re-cut at pauses, and a leftover-budget piece is
         # taken only where both its ends fit in pauses: no segment starts or ends mid-word
         cut_points = analysis.cut_points or CutPoints(analysis.duration)
-        units, unclean = cut_points.units(analysis.shots)
-        scores = self.focused_scores(analysis)
-        shots = score_shots(units, analysis.times, scores)
+        units, unclean = cut_points.units(split_shots(analysis.shots, length, scene_of_shot))
+        scenes = cores = None
+        if scene_of_shot is not None:
+            scenes, cores = _unit_scenes(units, analysis.shots, scene_of_shot)
+        coarser = [_unit_scenes(units, analysis.shots, level)[0] for level in levels[:-1]]
+        relevance = self.relevance(analysis)
+        scores = focused(analysis.scores, relevance) if relevance is not None else analysis.scores
+        shots = score_shots(units, analysis.times, scores, scenes)
+        first = None  # what the query asks for comes first: the units mostly about it
+        if relevance is not None:
+            first = np.asarray([u.score for u in score_shots(units, analysis.times, relevance)]) >= RELEVANT
         # a unit that speech made longer than a shot is worth no more than most of a shot: its
         # length is there to finish sentences (realbench: without this, 15-s units of narration
         # took the budget from a whole clip, coverage 6/7; with it 7/7, speech cuts unchanged)
-        value_seconds = SPEECH_UNIT_VALUE * self.options.max_shot_for(analysis.duration) if cut_points.spans else math.inf
-        segments = select(shots, analysis.times, scores, budget, unclean, cut_points.place, value_seconds)
-        return segments, budget, shots
+        value_seconds = SPEECH_UNIT_VALUE * longest if cut_points.spans else math.inf
+        segments = select(shots, analysis.times, scores, budget, unclean, cut_points, value_seconds, first, cores,
+                          coarser)
+        requested = requested_budget(analysis.duration, opt.ratio, opt.duration)
+        return Selection(segments, budget, requested, shots)
 
-    def focused_scores(self, analysis: Analysis) -> np.ndarray:
-        """The importance the selection uses: the scorer's, raised where --query matches what is
-        said, written or shown."""
+    def relevance(self, analysis: Analysis) -> np.ndarray | None:
+        """(T,) how much each sampled frame is about --query, from what is said, written or
+        shown then; None without a query."""
         if not self.options.query:
-            return analysis.scores
+            return None
         spoken = analysis.transcript
         items = sentences_from_words(spoken.words, spoken.language) if spoken else []
-        relevance = query_relevance(self.options.query, items + analysis.shown, analysis.times)
-        return focused(analysis.scores, relevance)
+        return query_relevance(self.options.query, items + analysis.shown, analysis.times)
 
     def keyframes(self, analysis: Analysis, segments: list[Interval]) -> list[float]:
         """One time per segment, its highest-scoring sampled frame; the best max_keyframes."""
@@ -260,15 +289,17 @@ class Summarizer:
         start = time.perf_counter()
         analysis = self.analyze(path)
         timings["analyze"] = time.perf_counter() - start
-        segments, budget, shots = self.select(analysis)
+        selection = self.select(analysis)
+        segments = selection.segments
         timings["select"] = time.perf_counter() - start - timings["analyze"]
         keyframe_times = self.keyframes(analysis, segments)
         text = summarize_text(analysis.transcript, analysis.shown, analysis.cuts, analysis.duration,
                               self.options.query)
         timings["text"] = time.perf_counter() - start - timings["analyze"] - timings["select"]
-        summary = Summary(analysis=analysis, segments=segments, budget=budget, shots=shots,
-                          keyframes=[Keyframe(t, "") for t in keyframe_times], outdir=None, outputs={},
-                          settings={"version": VERSION, **self.options.to_json()}, timings=timings, text=text)
+        summary = Summary(analysis=analysis, segments=segments, budget=selection.budget, shots=selection.units,
+                          keyframes=[Keyframe(t) for t in keyframe_times], outdir=None, outputs={},
+                          settings={"version": VERSION, **self.options.to_json()}, timings=timings, text=text,
+                          requested_budget=selection.requested)
         if outdir is not None:
             write_outputs(summary, self.options, Path(outdir), self.progress, start)
         return summary
@@ -278,6 +309,23 @@ def summarize(path: str | Path, outdir: str | Path | None = None, progress: Prog
               **options) -> Summary:
     """Summarize one video: `summarize("talk.mp4", "out", ratio=0.1)`. Options: SummarizeOptions."""
     return Summarizer(SummarizeOptions(**options), progress).summarize(path, outdir)
+
+
+def _unit_scenes(units: list[Interval], shots: list[Interval], scene_of_shot: np.ndarray
+                 ) -> tuple[np.ndarray, list[Interval]]:
+    """Each unit's scene (that of the shot at its middle) and its core: the part of it in that
+    scene's run of shots (a unit that speech joined across a scene change shows two)."""
+    middles = np.asarray([(u.start + u.end) / 2 for u in units])
+    at = shot_index(middles, shots)
+    cores = []
+    for unit, k in zip(units, at):
+        lo = hi = int(k)
+        while lo > 0 and scene_of_shot[lo - 1] == scene_of_shot[k] and shots[lo - 1].end > unit.start:
+            lo -= 1
+        while hi + 1 < len(shots) and scene_of_shot[hi + 1] == scene_of_shot[k] and shots[hi + 1].start < unit.end:
+            hi += 1
+        cores.append(Interval(max(unit.start, shots[lo].start), min(unit.end, shots[hi].end)))
+    return scene_of_shot[at], cores
 
 
 def _frame_times(duration: float) -> np.ndarray:

@@ -56,16 +56,20 @@ class Interval:
 
 @dataclass(frozen=True)
 class Shot(Interval):
+    """A summary unit with its value: the mean importance of its frames, and the visually
+    distinct scene it shows (-1: none the summary must cover, e.g. a flash or a fade)."""
+
     score: float = 0.0
+    scene: int = -1
 
     def to_json(self) -> dict:
-        return {**super().to_json(), "score": round(self.score, 4)}
+        return {**super().to_json(), "score": round(self.score, 4), "scene": self.scene}
 
 
 @dataclass(frozen=True)
 class Keyframe:
     time: float
-    image: str  # path relative to the output folder
+    image: str | None = None  # path relative to the output folder; None until one is written
 
     def to_json(self) -> dict:
         return {"time": round(self.time, 3), "image": self.image}
@@ -124,6 +128,7 @@ class Analysis:
     scores: np.ndarray  # (T,) importance in [0, 1]
     scorer: str
     loudness: np.ndarray  # (T,) audio level in dBFS at each sampled frame; -120 without audio
+    contrast: np.ndarray | None = None  # (T,) luma standard deviation, 0..1: ~0 for blank frames
     transcript: Transcript | None = None  # None with speech off
     cut_points: CutPoints | None = None  # speech pauses: where a segment may start or end cleanly
     screen: list[Sentence] = field(default_factory=list)  # on-screen text, each line once with its span
@@ -134,6 +139,16 @@ class Analysis:
         """What is written and shown: the text summary's material where nothing is said."""
         return sorted(self.screen + self.labels, key=lambda s: (s.start, s.end))
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the selection made of one budget."""
+
+    segments: list[Interval]  # selected, sorted, non-overlapping, source time
+    budget: float  # seconds allowed: the request, raised to one watchable piece
+    requested: float  # seconds the options asked for
+    units: list[Shot]  # the summary units with their values and scenes
 
 
 @dataclass
@@ -150,6 +165,7 @@ class Summary:
     settings: dict
     timings: dict[str, float]
     text: TextSummary | None = None  # transcript, summary sentences, chapters
+    requested_budget: float | None = None  # seconds the options asked for, before raising
 
     @property
     def duration(self) -> float:

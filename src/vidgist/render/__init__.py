@@ -38,7 +38,7 @@ def write_outputs(summary: Summary, options: SummarizeOptions, outdir: Path, pro
         render_start = time.perf_counter()
         info = summary.analysis.info
         text = summary.text
-        if options.video:
+        if options.video and summary.segments:
             chapters = retime_chapters(text.chapters, summary.segments) if text else []
             kind, name = ("video", "summary.mp4") if info.has_video else ("audio", "summary.m4a")
             render_video(info, summary.segments, staging / name, options.max_height, options.fade_ms,
@@ -50,6 +50,8 @@ def write_outputs(summary: Summary, options: SummarizeOptions, outdir: Path, pro
             _text(summary, staging, options.video)
         summary.timings["render"] = time.perf_counter() - render_start
         summary.timings["total"] = time.perf_counter() - started
+        # the contract: outputs name only what was written
+        summary.outputs = {kind: name for kind, name in summary.outputs.items() if (staging / name).exists()}
         summary.outputs["json"] = "summary.json"
         (staging / "summary.json").write_text(json.dumps(summary_json(summary), indent=1))
         _publish(staging, outdir)
@@ -80,8 +82,8 @@ def _text(summary: Summary, staging: Path, video: bool) -> None:
         written |= {"transcript": ("transcript.txt", timestamped_text(text.transcript)),
                     "transcript_srt": ("transcript.srt", srt(text.transcript)),
                     "transcript_vtt": ("transcript.vtt", vtt(text.transcript))}
-        if video:
-            cues = retime(text.transcript, summary.segments)
+        cues = retime(text.transcript, summary.segments) if video else []
+        if cues:  # nothing said in the highlight: no subtitles for it
             written |= {"subtitles_srt": ("summary.srt", srt(cues)), "subtitles_vtt": ("summary.vtt", vtt(cues))}
     if text.chapters and text.chapters[0].title:
         written["chapters"] = ("chapters.txt", chapters_txt(text.chapters))

@@ -39,6 +39,7 @@ def summary_json(summary: Summary) -> dict:
         },
         "settings": summary.settings,
         "budget": _r(summary.budget),
+        "budget_requested": _r(summary.budget if summary.requested_budget is None else summary.requested_budget),
         "cuts": [_r(c) for c in a.cuts],
         "shots": [s.to_json() for s in summary.shots],
         "frames": {

@@ -1,6 +1,7 @@
 """Selection: knapsack and budget rules, shared by the product and the benchmark."""
 
-from .budget import budget_seconds, merge, score_shots, select
-from .knapsack import knapsack
+from .budget import budget_seconds, merge, requested_budget, score_shots, select, split_shots, unit_length
+from .knapsack import knapsack, knapsack_one_per_group
 
-__all__ = ["budget_seconds", "knapsack", "merge", "score_shots", "select"]
+__all__ = ["budget_seconds", "knapsack", "knapsack_one_per_group", "merge", "requested_budget", "score_shots",
+           "select", "split_shots", "unit_length"]

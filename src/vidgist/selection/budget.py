@@ -1,4 +1,14 @@
-"""From importance to a summary: shot values, the budget, knapsack, then filling the slack."""
+"""From importance to a summary: the budget, summary units, scene coverage, knapsack, then
+filling the slack.
+
+How scenes, units and the budget interact: the budget is never less than one watchable piece
+(MIN_PIECE, or the whole video when it is shorter). The units are the shots cut to at most
+`unit_length`: the budget shared among the video's distinct scenes, within [MIN_PIECE, the
+longest shot]. Then every scene gets a glimpse, coarse scenes before fine ones, while the
+budget allows (the most scenes first), and the rest of the budget goes to the most valuable
+units wherever they are. No unit or piece shorter than MIN_SEGMENT is ever taken, and none
+that would start or end inside a word.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +18,61 @@ from collections.abc import Callable
 import numpy as np
 
 from ..models.base import shot_index
+from ..speech.pauses import CutPoints
 from ..types import Interval, Shot
-from .knapsack import knapsack
+from .knapsack import knapsack, knapsack_one_per_group
 
 MAX_CELLS = 20_000  # knapsack capacity units; the unit grows past this so memory stays bounded
-MIN_FILL = 1.0  # seconds: leftover budget smaller than this is left unused (no flash cuts)
-UNCLEAN_VALUE = 0.5  # a shot's value is scaled by this for each end that cannot be cut in a pause
+MIN_PIECE = 1.5  # seconds: the shortest piece worth watching; the least budget, the least unit
+MIN_SEGMENT = 1.0  # seconds: no unit or piece shorter than this is taken (no flash cuts)
+MIN_FILL = MIN_SEGMENT  # leftover budget smaller than this is left unused
+PIECE_SLACK = 1.5  # a scene's piece may run this many times its share of the budget (to reach a pause)
+TALKS_THROUGHOUT = 0.75  # share of a video in speech from which its glimpses only cut in quiet pauses
 
 
-def budget_seconds(duration: float, ratio: float, seconds: float | None) -> float:
-    """A budget in seconds wins over a ratio; never more than the video."""
+def requested_budget(duration: float, ratio: float, seconds: float | None) -> float:
+    """What the options ask for: a budget in seconds wins over a ratio; never more than the video."""
     return min(duration, seconds if seconds is not None else ratio * duration)
 
 
-def score_shots(shots: list[Interval], times: np.ndarray, scores: np.ndarray) -> list[Shot]:
-    """Each shot's score is the mean of its frames' scores (the nearest frame's if it has none)."""
+def budget_seconds(duration: float, ratio: float, seconds: float | None) -> float:
+    """The budget the selection gets: the request, raised to one watchable piece (MIN_PIECE, or
+    the whole video when it is shorter), because a summary too short to watch is no summary."""
+    return min(duration, max(requested_budget(duration, ratio, seconds), MIN_PIECE))
+
+
+def unit_length(budget: float, scenes: int, longest: float) -> float:
+    """The longest summary unit: the budget shared by the scenes, so that each can have a piece
+    (14 s over 5 scenes: 2.8 s), within [MIN_PIECE, longest]."""
+    return float(np.clip(budget / max(1, scenes), MIN_PIECE, max(MIN_PIECE, longest)))
+
+
+def split_shots(shots: list[Interval], length: float, scenes: np.ndarray | None = None) -> list[Interval]:
+    """The summary units: the shots cut evenly into pieces of at most `length` seconds (none
+    under MIN_PIECE unless the shot is), and any piece under MIN_SEGMENT joined to a neighbour,
+    across its cut: a flash between two cuts is no unit of its own. It joins the neighbour of
+    its own scene (scenes: (K,) per shot) where one is, else the shorter."""
+    pieces, labels = [], []
+    for s, label in zip(shots, np.zeros(len(shots), int) if scenes is None else scenes):
+        n = max(1, min(math.ceil(s.duration / length - 1e-9), math.floor(s.duration / MIN_PIECE)))
+        step = s.duration / n
+        pieces += [Interval(s.start + k * step, s.end if k == n - 1 else s.start + (k + 1) * step) for k in range(n)]
+        labels += [int(label)] * n
+    while len(pieces) > 1:
+        short = min(range(len(pieces)), key=lambda i: pieces[i].duration)
+        if pieces[short].duration >= MIN_SEGMENT:
+            break
+        sides = [j for j in (short - 1, short + 1) if 0 <= j < len(pieces)]
+        into = min([j for j in sides if labels[j] == labels[short]] or sides, key=lambda j: pieces[j].duration)
+        a, b = sorted((short, into))
+        pieces[a : b + 1], labels[a : b + 1] = [Interval(pieces[a].start, pieces[b].end)], [labels[into]]
+    return pieces
+
+
+def score_shots(shots: list[Interval], times: np.ndarray, scores: np.ndarray,
+                scenes: np.ndarray | None = None) -> list[Shot]:
+    """Each shot's score is the mean of its frames' scores (the nearest frame's if it has none);
+    scenes: (K,) each shot's scene number, -1 for none."""
     of_shot = shot_index(times, shots) if len(times) else np.zeros(0, int)
     out = []
     for k, s in enumerate(shots):
@@ -33,45 +83,153 @@ def score_shots(shots: list[Interval], times: np.ndarray, scores: np.ndarray) ->
             value = float(scores[np.abs(times - (s.start + s.end) / 2).argmin()])
         else:
             value = 0.0
-        out.append(Shot(s.start, s.end, value))
+        out.append(Shot(s.start, s.end, value, -1 if scenes is None else int(scenes[k])))
     return out
 
 
 def select(shots: list[Shot], times: np.ndarray, scores: np.ndarray, budget: float,
-           unclean: list[int] | None = None, place: Callable[[Interval], Interval | None] | None = None,
-           value_seconds: float = math.inf) -> list[Interval]:
+           unclean: list[int] | None = None, cut_points: CutPoints | None = None,
+           value_seconds: float = math.inf, first: np.ndarray | None = None,
+           cores: list[Interval] | None = None, coarser: list[np.ndarray] = ()) -> list[Interval]:
     """Sorted, non-overlapping segments of total length <= budget.
 
-    Exact knapsack over whole shots (value = score x length: importance per second times
-    seconds, counting at most `value_seconds` of a shot, halved for each end that would cut
-    speech outside a pause, `unclean`), then the leftover budget, if any, goes to the best part
-    of the best unused shots; `place` may move such a part (to pauses) or refuse it (None).
+    A shot's value is score x length (importance per second times seconds), counting at most
+    `value_seconds` of it. Shots under MIN_SEGMENT and shots with an end that would cut speech
+    outside a pause (`unclean` > 0) are never taken. The budget is spent in turn on:
+
+    1. the shots `first` marks (what a query asks for), an exact knapsack over them alone;
+    2. every scene not shown yet, coarse ones first (`coarser`: coarse to fine, (n,) a scene
+       number per shot, -1 for none), then the finest (`Shot.scene`): a glimpse of it, its best
+       shot with both ends clean, or a shorter piece of one where they are all longer than the
+       scene's share of the budget (a clause when a whole sentence does not fit); an exact
+       knapsack taking at most one per scene, the most scenes first, then the best glimpses;
+    3. the most valuable other shots, an exact knapsack;
+    4. the leftover, if any: the best part of the best unused shots.
+
+    cut_points: where pieces may start and end without cutting a word; None: anywhere.
+    cores: the part of each shot that shows its scene (a shot that speech joined across a
+    scene change shows two), where a scene's piece is cut from; None: the whole shot.
     """
     if budget <= 0 or not shots:
         return []
-    unit = max(0.1, budget / MAX_CELLS)
-    weights = np.asarray([math.ceil(s.duration / unit - 1e-9) for s in shots])
-    values = np.asarray([s.score * min(s.duration, value_seconds) for s in shots])
-    values *= UNCLEAN_VALUE ** np.asarray(unclean or [0] * len(shots))
-    chosen = knapsack(values, weights, int(budget / unit + 1e-9))
-    picked: list[Interval] = [Interval(shots[i].start, shots[i].end) for i in chosen]
-    slack = budget - sum(p.duration for p in picked)
+    if budget >= shots[-1].end - shots[0].start - 1e-9:
+        return merge(list(shots))  # everything fits: the whole video
+    share = max(MIN_PIECE, budget / max(1, len({s.scene for s in shots if s.scene >= 0})))  # per scene
+    clean = [not u for u in (unclean or [0] * len(shots))]
+    pieces, source = _scene_pieces(shots, cores or shots, clean, times, scores, share, cut_points)
+    units = list(shots) + pieces  # the pieces overlap their shots: never both (below)
+    of_unit = np.concatenate([np.arange(len(shots)), np.asarray(source, int)])  # the shot each came from
+    step = max(0.01, budget / MAX_CELLS)
+    weights = np.asarray([math.ceil(s.duration / step - 1e-9) for s in units])
+    capacity = int(budget / step + 1e-9)
+    usable = np.asarray([s.duration >= MIN_SEGMENT for s in units]) & np.asarray(clean + [True] * len(pieces))
+    values = np.where(usable, [s.score * min(s.duration, value_seconds) for s in units], 0.0)
+    is_piece = np.arange(len(units)) >= len(shots)
+    chosen: list[int] = []
+    # a glimpse of a scene is worth most at the scene's share of the budget: a longer one costs
+    # what the next scene may need
+    glimpse = np.asarray([s.score * min(s.duration, share) * min(1.0, share / s.duration) for s in units])
+
+    def spend(candidates: np.ndarray, groups: np.ndarray | None = None) -> None:
+        """An exact knapsack over the candidates not chosen yet, in the budget left; with groups,
+        at most one per group: the most groups first (each is worth more than all values
+        together), then the best glimpses."""
+        index = np.setdiff1d(np.flatnonzero(candidates & (values > 0)), chosen)
+        left = capacity - int(weights[chosen].sum())
+        if groups is None:
+            found = knapsack(values[index], weights[index], left)
+        else:
+            found = knapsack_one_per_group(1.0 + values.sum() + glimpse[index], weights[index], groups[index], left)
+        chosen.extend(int(index[i]) for i in found)
+
+    if first is not None:
+        spend(np.asarray(first, bool)[of_unit] & ~is_piece)
+    fine = np.asarray([s.scene for s in shots])[of_unit]
+    for level in [np.asarray(c)[of_unit] for c in coarser if len(set(c) - {-1}) > 1] + [fine]:
+        unseen = np.where(np.isin(level, level[chosen]), -1, level)  # scenes the summary does not show yet
+        spend((unseen >= 0) & (fine >= 0), groups=unseen)  # a glimpse of a scene, not a flash
+    taken = [units[i] for i in chosen if is_piece[i]]
+    spend(~is_piece & np.asarray([not any(_overlaps(s, p) for p in taken) for s in units]))
+    picked = [Interval(units[i].start, units[i].end) for i in chosen]
+    rest = [s for i, s in enumerate(units) if not is_piece[i] and not any(_overlaps(s, p) for p in picked)]
+    place = cut_points.place if cut_points is not None else None
+    return merge(picked + _fill(rest, budget - sum(p.duration for p in picked), times, scores, place, picked))
+
+
+def _scene_pieces(shots: list[Shot], cores: list[Interval], clean: list[bool], times: np.ndarray,
+                  scores: np.ndarray, share: float, cut_points: CutPoints | None) -> tuple[list[Shot], list[int]]:
+    """For each scene whose clean shots are all longer than its share of the budget (a talking
+    scene cut in sentences, a long take), a piece of about that share from the core of one of
+    its shots, the best first, with clean ends; and the shot each piece came from. The shots
+    stay candidates too."""
+    out, source = [], []
+    for scene in sorted({s.scene for s in shots if s.scene >= 0}):
+        members = [k for k, s in enumerate(shots) if s.scene == scene and s.duration >= MIN_SEGMENT]
+        if not members or any(clean[k] and shots[k].duration <= share + 1e-9 for k in members):
+            continue
+        for k in sorted(members, key=lambda k: -shots[k].score):
+            core = Shot(cores[k].start, cores[k].end, shots[k].score, scene)
+            piece = _piece_inside(core, share, times, scores, cut_points)
+            if piece is not None:
+                out.append(Shot(piece.start, piece.end, shots[k].score, scene))
+                source.append(k)
+                break
+    return out, source
+
+
+def _piece_inside(shot: Shot, share: float, times: np.ndarray, scores: np.ndarray,
+                  cut_points: CutPoints | None) -> Interval | None:
+    """A stretch of the shot MIN_SEGMENT to PIECE_SLACK x share long with clean ends: its best
+    part of `share` seconds where that is clean (moved to pauses if need be), else the
+    best-scoring stretch between clean cut points (or words, see below); None where speech
+    allows none."""
+    piece = _best_part(shot, min(share, shot.duration), times, scores)
+    if cut_points is None:
+        return piece
+    longest = PIECE_SLACK * share
+    placed = cut_points.place(piece)
+    if placed is not None and shot.start <= placed.start and placed.end <= shot.end and placed.duration <= longest:
+        return placed
+    # a scene that talks without a quiet breath, among others that do not talk throughout,
+    # gets a glimpse cut between two words rather than none (where the video is all talk,
+    # its sentences lead and are never cut short)
+    for between_words in (False, cut_points.speech_share() < TALKS_THROUGHOUT):
+        points = cut_points.clean_points(shot, between_words)
+        options = [Interval(a, b) for a in points for b in points if MIN_SEGMENT <= b - a <= longest]
+        if options:
+            return max(options, key=lambda iv: (_mean_score(iv, times, scores), -iv.duration))
+    return None
+
+
+def _mean_score(iv: Interval, times: np.ndarray, scores: np.ndarray) -> float:
+    inside = (times >= iv.start) & (times < iv.end)
+    return float(scores[inside].mean()) if inside.any() else 0.0
+
+
+def _fill(shots: list[Shot], slack: float, times: np.ndarray, scores: np.ndarray,
+          place: Callable[[Interval], Interval | None] | None, picked: list[Interval]) -> list[Interval]:
+    """The leftover budget: the best part of the best shots, each where `place` accepts it."""
+    out: list[Interval] = []
     refused = None  # the best piece `place` turned down: better than an empty summary
-    for i in sorted(set(range(len(shots))) - set(chosen), key=lambda i: -shots[i].score):
+    for shot in sorted(shots, key=lambda s: -s.score):
         if slack < MIN_FILL:
             break
-        piece = _best_part(shots[i], min(slack, shots[i].duration), times, scores)
+        if shot.duration < MIN_SEGMENT:
+            continue
+        piece = _best_part(shot, min(slack, shot.duration), times, scores)
         if place is not None:
             placed = place(piece)
             if placed is None or placed.duration > slack + 1e-9:
                 refused = refused or piece
                 continue
             piece = placed
-        picked.append(piece)
+        out.append(piece)
         slack -= piece.duration
-    if not picked and refused is not None:
-        picked.append(refused)
-    return merge(picked)
+    return out if out or picked or refused is None else [refused]
+
+
+def _overlaps(a: Interval, b: Interval) -> bool:
+    return a.start < b.end and b.start < a.end
 
 
 def _best_part(shot: Shot, length: float, times: np.ndarray, scores: np.ndarray) -> Interval:

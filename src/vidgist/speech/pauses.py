@@ -24,10 +24,10 @@ SENTENCE_END = tuple(".?!。？！…")
 SPEECH_JOIN = 2.0  # words closer than this belong to one stretch of speech
 SPEECH_MARGIN = 0.5  # a cut this close to speech counts as a cut in speech
 CUT_SLACK = 0.1  # seconds between a boundary and the picture cut it stands for
-MAX_UNIT = 15.0
+MAX_UNIT = 15.0  # seconds: a unit longer than this is cut even where no cut is clean
 EDGE = 2 * FRAME  # a quiet run this close to a word's end is at that end
 MIN_WORD = 0.1
-LONG_PAUSE = 0.5  # a quiet pause this long ends a sentence, punctuated or not  # seconds: a unit longer than this is cut even where no cut is clean
+LONG_PAUSE = 0.5  # a quiet pause this long ends a sentence, punctuated or not
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,21 @@ class CutPoints:
     cuts: list[float] = field(default_factory=list)  # the picture's own cuts
 
     def is_clean(self, t: float) -> bool:
+        """Whether a segment may start or end at t without cutting a word."""
         if not self.spans:  # a video without speech: cut wherever the picture says
             return True
         if t <= 0.0 or t >= self.duration or any(p.quiet and p.start <= t <= p.end for p in self.pauses):
             return True
-        # away from speech, a cut in the picture is a clean cut too (music under it or not)
-        in_speech = any(s.start - SPEECH_MARGIN < t < s.end + SPEECH_MARGIN for s in self.spans)
-        return not in_speech and any(abs(t - c) <= CUT_SLACK for c in self.cuts)
+        if not any(abs(t - c) <= CUT_SLACK for c in self.cuts):
+            return False
+        # a cut in the picture is clean away from speech (music under it or not), and where
+        # speech starts or stops with the shot: only a cut within a stretch would cut a word
+        return not any(s.start - SPEECH_MARGIN < t < s.end + SPEECH_MARGIN
+                       and min(abs(t - s.start), abs(t - s.end)) > CUT_SLACK for s in self.spans)
+
+    def speech_share(self) -> float:
+        """The share of the video inside stretches of speech."""
+        return sum(s.duration for s in self.spans) / self.duration if self.duration > 0 else 0.0
 
     def speaking(self, times: np.ndarray) -> np.ndarray:
         """(T,) 1.0 at the times that fall in a stretch of speech, else 0.0."""
@@ -100,6 +108,17 @@ class CutPoints:
                 kept.append(t)
         units = [Interval(a, b) for a, b in zip(kept, kept[1:] + [self.duration])]
         return units, [(not self.is_clean(u.start)) + (not self.is_clean(u.end)) for u in units]
+
+    def clean_points(self, within: Interval, between_words: bool = False) -> list[float]:
+        """Times in `within` where a segment may start or end: its ends where clean, and the
+        start, middle and end of each quiet pause in it; with between_words, of every pause
+        (music or noise under it), which cuts no word but may cut a sentence short."""
+        points = [t for t in (within.start, within.end) if self.is_clean(t)]
+        for p in self.pauses:
+            if p.quiet or between_words:
+                inner = (p.start + EDGE, (p.start + p.end) / 2, p.end - EDGE) if p.duration > 2 * EDGE else (p.start,)
+                points += [t for t in inner if within.start <= t <= within.end]
+        return sorted(set(points))
 
     def place(self, piece: Interval) -> Interval | None:
         """The piece with both ends snapped, or None where either end still is not clean."""
