@@ -46,6 +46,7 @@ from vidgist.bench.real import (
     shot_middles,
     uniform_segments,
 )
+from vidgist.bench.scenes import SceneTask
 from vidgist.errors import InputError
 from vidgist.types import Interval
 
@@ -377,16 +378,18 @@ TINY = BenchSettings(cut_pieces=5, needle_seconds=40.0, needles=(4, 4), coverage
 
 def test_run_realbench_on_generated_clips(folder, tmp_path):
     messages = []
-    result = run_realbench(folder, tmp_path, seed=1, settings=TINY, progress=messages.append)
+    result = run_realbench(folder, tmp_path, seed=1, settings=TINY, progress=messages.append,
+                           scene_tasks=[SceneTask(20, 3)])
     tasks = result["tasks"]
-    assert set(tasks) == {"cuts", "needles", "coverage", "repeats"}
+    assert set(tasks) == {"cuts", "needles", "coverage", "repeats", "scenes-20s-3"}
     assert any("speech: skipped" in n for n in result["notes"])  # a steady tone is no speech
     assert set(tasks["cuts"]) == {"greedy", "scenedetect-content", "scenedetect-adaptive"}
-    for name in ("needles", "coverage", "repeats"):
+    for name in ("needles", "coverage", "repeats", "scenes-20s-3"):
         assert set(tasks[name]) == {"greedy", "uniform", "random", "scenedetect"}
     for by_method in tasks.values():
         for metrics in by_method.values():
-            assert all(v is None or 0 <= v <= 1 for v in metrics.values())
+            assert all(v is None or 0 <= v <= 1 for k, v in metrics.items() if k != "shortest")
+    assert result["provenance"]["scenes-20s-3"]["scenes"] == 3
     # the generated scenes are clean: the product finds every join, hard and dissolve
     assert tasks["cuts"]["greedy"]["cuts_f1_hard"] == 1.0
     assert tasks["cuts"]["greedy"]["cuts_f1_dissolve"] == 1.0
@@ -397,6 +400,7 @@ def test_run_realbench_on_generated_clips(folder, tmp_path):
     table = format_table(result)
     assert table.splitlines()[0].startswith("| method | cuts_f1_hard | cuts_f1_dissolve | needle_recall")
     assert "| greedy | 1.000 | 1.000 |" in table
+    assert "| method | scenes-20s-3 | redundancy | shortest s | speech_cut_in_pause |" in table
 
 
 # -- the real clips (opt-in) ----------------------------------------------------------------------
@@ -420,6 +424,19 @@ def test_realbench_on_shared_media(tmp_path):
         greedy = tasks[task]["greedy"][metric]
         assert greedy >= tasks[task]["uniform"][metric], (metric, tasks[task])
         assert greedy >= tasks[task]["random"][metric], (metric, tasks[task])
+    # what holds: every insert, clip and dissolve found, boundaries in pauses, repeats shown once
+    greedy = {task: by_method["greedy"] for task, by_method in tasks.items()}
+    assert greedy["needles"]["needle_recall"] == 1.0 and greedy["coverage"]["coverage"] == 1.0
+    assert greedy["cuts"]["cuts_f1_hard"] == 1.0 and greedy["cuts"]["cuts_f1_dissolve"] >= 0.95
+    assert greedy["speech"]["speech_cut_in_pause"] >= 0.95 and greedy["repeats"]["redundancy"] <= 0.05
+    # every scene the budget allows 1.5 s for, at every length and scene count, none shorter than 1 s
+    scenes = [task for task in tasks if task.startswith("scenes-")]
+    assert len(scenes) == 6
+    for task in scenes:
+        assert greedy[task]["coverage"] == 1.0, (task, result["provenance"][task]["shown_per_scene"])
+        assert greedy[task]["shortest"] >= 1.0
+        if task.endswith("narrated"):
+            assert greedy[task]["speech_cut_in_pause"] >= 0.95
 
 
 def test_cli_refuses_a_folder_without_enough_clips(tmp_path):

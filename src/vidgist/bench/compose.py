@@ -100,7 +100,7 @@ class Clip:
     boundaries: tuple[float, ...]  # what any detector found, plus known cuts: seconds
     motion: float  # mean luma change between frames 0.2 s apart, 0..1
     speech: bool
-    level_db: np.ndarray | None = field(default=None, repr=False, compare=False)  # 20 ms frames
+    level_db: np.ndarray | None = field(default=None, repr=False, compare=False)  # 20 ms frames; None: no sound
 
     @property
     def name(self) -> str:
@@ -194,7 +194,7 @@ def scan_clip(path: Path, clip_id: int, known_cuts: Sequence[float] = ()) -> Cli
     pcm = _join_audio(audio)
     speech = speech_like(pcm)
     return Clip(clip_id, path, reader.end, info.rotation, info.has_audio, tuple(boundaries),
-                motion.value, speech, frame_db(pcm) if speech else None)
+                motion.value, speech, frame_db(pcm) if len(pcm) else None)
 
 
 class _Motion:
@@ -335,13 +335,13 @@ def plan_needles(clips: Sequence[Clip], s: BenchSettings, rng: np.random.Generat
         clip = others[k % len(others)]
         length = _fit(rng.uniform(*s.needle_length), clip.duration - END_GUARD)
         where = int(rng.integers(k * slot + margin, max(k * slot + margin, (k + 1) * slot - margin - length) + 1))
-        pieces += _loop(background, at, where - at)
+        pieces += loop_clip(background, at, where - at)
         windows = clip.free_windows()
         if clip.longest_free() < length / FPS:  # no cut-free stretch that long: anywhere will do
             windows = [Interval(0, clip.duration - END_GUARD)]
         pieces.append(Piece(clip.id, excerpt(windows, length / FPS, rng), _seconds(length)))
         at = where + length
-    pieces += _loop(background, at, total - at)
+    pieces += loop_clip(background, at, total - at)
     return Plan("needles", pieces, background=background.id)
 
 
@@ -363,7 +363,7 @@ def plan_coverage(clips: Sequence[Clip], s: BenchSettings, rng: np.random.Genera
     target = {c.id: frames(length) for c, length in zip(by_length, lengths[::-1])}
     pieces: list[Piece] = []
     for i in rng.permutation(n):
-        pieces += _loop(chosen[i], 0, target[chosen[i].id])
+        pieces += loop_clip(chosen[i], 0, target[chosen[i].id])
     return Plan("coverage", pieces)
 
 
@@ -400,7 +400,7 @@ def excerpt(windows: Sequence[Interval], seconds: float, rng: np.random.Generato
     return round(float(rng.uniform(window.start, max(window.start, window.end - seconds))), 3)
 
 
-def _loop(clip: Clip, at: int, n: int) -> list[Piece]:
+def loop_clip(clip: Clip, at: int, n: int) -> list[Piece]:
     """n frames of the clip looped, its clock running with the output's from output frame `at`."""
     period = math.floor((clip.duration - END_GUARD) * FPS)
     pieces = []
@@ -447,6 +447,16 @@ class Composition:
         first: dict[tuple[int, int], float] = {}
         return np.asarray([t - first.setdefault(key, t) >= bin_s - 1e-9
                            for t, key in zip(times.tolist(), zip(clip.tolist(), bins.tolist()))], dtype=bool)
+
+    def clip_runs(self) -> list[Interval]:
+        """Output intervals where one clip plays on (its consecutive spans joined), in order."""
+        runs: list[Interval] = []
+        for k, s in enumerate(self.spans):
+            if k and s.clip == self.spans[k - 1].clip:
+                runs[-1] = Interval(runs[-1].start, s.end)
+            else:
+                runs.append(Interval(s.start, s.end))
+        return runs
 
     def needles(self) -> list[Interval]:
         """Output intervals of everything that is not the background (needles task)."""

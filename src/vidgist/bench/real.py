@@ -73,6 +73,7 @@ from .compose import (
 
 if TYPE_CHECKING:
     from .query import QuerySettings
+    from .scenes import SceneTask
 
 TOLERANCE = {"hard": 0.5, "dissolve": 1.0}  # seconds around a hard cut, a dissolve's middle
 SHOWN = 1.0  # seconds of an insert or a clip in the summary that count as shown
@@ -87,7 +88,7 @@ HEADLINE = [("cuts", "cuts_f1_hard"), ("cuts", "cuts_f1_dissolve"), ("needles", 
             ("repeats", "redundancy"), ("speech", "speech_cut_in_pause"), ("query", "query_recall"),
             ("query", "query_recall_unasked"), ("query", "query_text_hit")]
 LOWER_IS_BETTER = ("background_share", "redundancy")
-TASKS = (*PLANS, "speech", "query")  # every task, in running order; the query task: query.py
+TASKS = (*PLANS, "speech", "query", "scenes")  # every task, in running order; query.py, scenes.py
 METHOD_ORDER = ("uniform", "random", "scenedetect", "scenedetect-content", "scenedetect-adaptive")  # baselines
 
 Progress = Callable[[str], None]
@@ -307,14 +308,16 @@ class _Runner:
 def run_realbench(media: Path, workdir: Path, seed: int = 0, scorers: Sequence[str] = ("greedy",),
                   progress: Progress | None = None, *, settings: BenchSettings | None = None,
                   known_cuts: Mapping[str, Sequence[float]] | None = None, only: Sequence[str] | None = None,
-                  query_settings: QuerySettings | None = None) -> dict:
+                  query_settings: QuerySettings | None = None, scene_tasks: Sequence[SceneTask] | None = None) -> dict:
     """Compose the benchmark videos from any folder of videos, run each scorer through the real
     summarize path and every baseline, and return
     {"tasks": {task: {method: {metric: value}}}, "provenance": ..., "settings": ..., "notes": [...],
     "timings": {...}}. known_cuts: {file name: [seconds]} that excerpts must also avoid.
-    only: the tasks to run (names in TASKS; default all)."""
-    # query.py builds on this module's metrics: imported here, not at the top
+    only: the tasks to run (names in TASKS; default all; "scenes" runs every one of scene_tasks,
+    default scenes.SCENE_TASKS)."""
+    # query.py and scenes.py build on this module's metrics: imported here, not at the top
     from .query import QuerySettings, run_query
+    from .scenes import SCENE_TASKS, run_scenes
 
     say = progress or (lambda message: None)
     settings = settings or BenchSettings()
@@ -362,12 +365,20 @@ def run_realbench(media: Path, workdir: Path, seed: int = 0, scorers: Sequence[s
             timings["query"] = time.perf_counter() - begin
         except NotEnoughMaterial as e:
             notes.append(f"query: skipped ({e})")
+    for task in (scene_tasks or SCENE_TASKS) if "scenes" in chosen else ():
+        begin = time.perf_counter()
+        try:
+            tasks[task.name], provenance[task.name] = run_scenes(clips, runner, workdir, seed, task)
+            timings[task.name] = time.perf_counter() - begin
+        except NotEnoughMaterial as e:
+            notes.append(f"{task.name}: skipped ({e})")
     timings["total"] = time.perf_counter() - started
     return {"tasks": tasks, "provenance": provenance, "notes": notes,
             "settings": {"media": str(media), "seed": seed, "scorers": list(scorers), "ratio": settings.ratio,
                          "size": [WIDTH, HEIGHT], "fps": FPS, "tolerance": TOLERANCE, "random_seeds": RANDOM_SEEDS,
                          "compose": asdict(settings), "clips": [c.name for c in clips], "tasks": chosen,
-                         "query": asdict(query_settings)},
+                         "query": asdict(query_settings),
+                         "scenes": [asdict(t) | {"name": t.name} for t in (scene_tasks or SCENE_TASKS)]},
             "timings": {k: round(v, 1) for k, v in timings.items()}}
 
 
@@ -444,24 +455,54 @@ def rounded(metrics: Metrics) -> Metrics:
 
 
 def format_table(result: dict) -> str:
-    """A markdown table: one row per method, one column per headline metric."""
+    """A markdown table: one row per method, one column per headline metric; then, when the
+    scenes tasks ran, their table (scenes_table)."""
     tasks = result["tasks"]
     columns = [(task, metric) for task, metric in HEADLINE if task in tasks]
     names = [metric for _, metric in columns]
     header = [f"{metric} ({task})" if names.count(metric) > 1 else metric for task, metric in columns]
-    methods: list[str] = []
-    for by_method in tasks.values():
-        methods += [m for m in by_method if m not in methods]
-    methods.sort(key=lambda m: METHOD_ORDER.index(m) if m in METHOD_ORDER else -1)  # scorers first
     lines = ["| method | " + " | ".join(header) + " |", "|---|" + "---:|" * len(columns)]
-    for method in methods:
+    for method in _methods(tasks):
         cells = [_cell(tasks[task].get(method, {}).get(metric)) for task, metric in columns]
         lines.append(f"| {method} | " + " | ".join(cells) + " |")
     lines.append(f"\nLower is better for {' and '.join(LOWER_IS_BETTER)}; higher for the rest. "
                  "'-': does not apply.")
     if "query" in tasks:
         lines.append("query_recall_unasked: the same passages in the summary made without the query, a reference.")
+    scenes = scenes_table(result)
+    return "\n".join(lines) + ("\n\n" + scenes if scenes else "")
+
+
+def scenes_table(result: dict) -> str:
+    """The scenes tasks: one row per method, its coverage on each task, then over all of them
+    the mean redundancy, the shortest segment and the share of boundaries in pauses."""
+    names = [t for t in result["tasks"] if t.startswith("scenes-")]
+    if not names:
+        return ""
+    tasks = {t: result["tasks"][t] for t in names}
+    lines = ["| method | " + " | ".join(names) + " | redundancy | shortest s | speech_cut_in_pause |",
+             "|---|" + "---:|" * (len(names) + 3)]
+    for method in _methods(tasks):
+        rows = [tasks[t][method] for t in names if method in tasks[t]]
+        shortest = [r["shortest"] for r in rows if r["shortest"] is not None]
+        cells = [_cell(tasks[t].get(method, {}).get("coverage")) for t in names]
+        cells += [_cell(mean_known([r["redundancy"] for r in rows])), f"{min(shortest):.2f}" if shortest else "-",
+                  _cell(mean_known([r["speech_cut_in_pause"] for r in rows]))]
+        lines.append(f"| {method} | " + " | ".join(cells) + " |")
+    described = [f"{t}: {p['duration']:.0f} s, {p['scenes']} scenes, budget {p['budget']:.1f} s"
+                 for t, p in ((t, result["provenance"][t]) for t in names)]
+    lines.append("\ncoverage: scenes shown (>= 1 s) / the scenes the budget can give 1.5 s each; "
+                 "redundancy: mean; shortest: the shortest segment of any task; speech_cut_in_pause: "
+                 "boundaries in pauses of the narrated tasks' soundtracks, mean. " + "; ".join(described) + ".")
     return "\n".join(lines)
+
+
+def _methods(tasks: dict[str, dict]) -> list[str]:
+    """Every method in the tasks, scorers first, then the baselines in METHOD_ORDER."""
+    methods: list[str] = []
+    for by_method in tasks.values():
+        methods += [m for m in by_method if m not in methods]
+    return sorted(methods, key=lambda m: METHOD_ORDER.index(m) if m in METHOD_ORDER else -1)
 
 
 def _cell(value: float | None) -> str:

@@ -12,7 +12,8 @@ from tqdm import tqdm
 from ..models import list_scorers
 
 DATASETS = ("summe", "tvsum")
-REAL_TASKS = ("cuts", "needles", "coverage", "repeats", "speech", "query")  # bench.real.TASKS, without its imports
+# bench.real.TASKS, without its imports
+REAL_TASKS = ("cuts", "needles", "coverage", "repeats", "speech", "query", "scenes")
 
 
 def add_parser(commands) -> None:
