@@ -252,8 +252,8 @@ class Summarizer:
         # length is there to finish sentences (realbench: without this, 15-s units of narration
         # took the budget from a whole clip, coverage 6/7; with it 7/7, speech cuts unchanged)
         value_seconds = SPEECH_UNIT_VALUE * longest if cut_points.spans else math.inf
-        segments = select(shots, analysis.times, scores, budget, unclean, cut_points, value_seconds, first, cores,
-                          coarser)
+        segments = select(shots, analysis.times, scores, budget, unclean=unclean, cut_points=cut_points,
+                          value_seconds=value_seconds, first=first, cores=cores, coarser=coarser)
         requested = requested_budget(analysis.duration, opt.ratio, opt.duration)
         return Selection(segments, budget, requested, shots)
 

@@ -112,3 +112,16 @@ def test_five_real_clips_back_to_back_each_get_a_piece(tmp_path):
         shown[names[span.clip]] = shown.get(names[span.clip], 0.0) + seconds
     assert all(v >= 1.0 for v in shown.values()), shown
     assert result["budget"] == pytest.approx(0.15 * comp.duration, abs=0.05)
+
+
+@pytest.mark.parametrize("name", ["whisper_jfk.flac", "aishell_BAC009S0764W0121.wav", "firered_net_S00000.wav"])
+def test_every_recording_gets_a_watchable_summary(tmp_path, name):
+    """The audio-only clips too, down to 1.8 s: a summary of at least a second (or the whole
+    recording), and every output it lists written."""
+    proc = run_cli("summarize", SHARED_MEDIA / name, "-o", tmp_path / "o", "-q")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "o" / "summary.json").read_text())
+    duration = result["source"]["duration"]
+    assert result["segments"] and all(s["end"] - s["start"] >= min(1.0, duration) - 1e-3 for s in result["segments"])
+    assert result["outputs"]["audio"] == "summary.m4a"
+    assert all((tmp_path / "o" / name).exists() for name in result["outputs"].values())
