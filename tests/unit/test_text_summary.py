@@ -1,6 +1,7 @@
 """Embedders (with the measurement that picks one per language) and the extractive summary."""
 
 import hashlib
+import math
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from vidgist.text.embed import (
     embed_with_query,
     embedder_for,
 )
-from vidgist.text.extract import summarize_sentences, summary_length, textrank
+from vidgist.text.extract import mmr, summarize_sentences, summary_length, textrank
 from vidgist.types import Sentence
 
 # 4 topics x 5 sentences per language, written to share few words within a topic, so the test
@@ -175,7 +176,7 @@ def test_summary_does_not_pick_two_near_duplicates(minilm):
     assert {5, 6} <= set(np.argsort(-textrank(v @ v.T))[:3])
     picked = summarize_sentences(ss, v, 3)
     assert len(picked) == 3 and not {ss[5], ss[6]} <= set(picked)
-    assert picked == sorted(picked, key=lambda s: s.start)
+    assert picked[0] == ss[int(np.argmax(textrank(v @ v.T)))]  # the most central first
 
 
 def test_focus_pulls_a_matching_sentence_into_the_summary(minilm):
@@ -193,7 +194,7 @@ def test_summary_of_tiny_inputs(minilm):
     one = sentences(["Only one thing was said."])
     assert summarize_sentences(one, minilm.embed([one[0].text]), 3) == one
     two = sentences(["Hello there.", "Goodbye now."])
-    assert summarize_sentences(two, minilm.embed([s.text for s in two]), 5) == two
+    assert sorted(summarize_sentences(two, minilm.embed([s.text for s in two]), 5), key=lambda s: s.start) == two
     assert summarize_sentences(two, minilm.embed([s.text for s in two]), 0) == []
 
 
@@ -211,3 +212,24 @@ def test_a_model_file_with_the_wrong_checksum_is_refused(tmp_path):
     check_sha256(model, hashlib.sha256(b"not the model").hexdigest(), "reinstall")
     with pytest.raises(VidgistError, match="sha256.*reinstall"):
         check_sha256(model, "0" * 64, "reinstall")
+
+
+def test_mmr_with_a_highlight_budget_shows_the_key_sentences_it_has_room_for():
+    """Five items: 0 and 1 share one 6-s piece, 2 costs 8 s, 3 cannot be cut out (inf), 4 is
+    cheap (1 s) but barely relevant. With 7 s: 0 and 1 are shown together; the cheap 4 does
+    not pass a better one, but the first `least` are all shown where any fits; where none
+    does, the best of the rest is listed, not shown."""
+    relevance = np.asarray([0.9, 0.8, 0.85, 1.0, 0.1])
+    similarity = np.eye(5)
+    pieces = {0: (0.0, 6.0), 1: (0.0, 6.0), 2: (10.0, 18.0), 4: (20.0, 21.0)}
+
+    def cost(items: list[int]) -> float:
+        if any(i not in pieces for i in items):
+            return math.inf
+        return sum(b - a for a, b in {pieces[i] for i in items})
+
+    assert mmr(relevance, similarity, 4, 0.3, cost, capacity=7.0) == [0, 1]  # 1 for free beside 0
+    assert mmr(relevance, similarity, 4, 0.3, cost, capacity=7.0, least=3) == [0, 1, 4]
+    assert mmr(relevance, similarity, 4, 0.3, cost, capacity=6.0, least=3) == [0, 1, 3]  # 3 listed, not shown
+    assert mmr(relevance, similarity, 4, 0.3) == [3, 0, 2, 1]  # without a budget: by relevance
+    assert mmr(relevance, similarity, 4, 0.3, cost, capacity=0.5, least=2) == [3, 0]  # none fits

@@ -31,6 +31,7 @@ WEIGHTS = Path(__file__).parent / "weights"
 
 class SentenceEmbedder(ABC):
     name: str  # registry name
+    fitted = False  # True: the vectors depend on the texts of the call; compare within one call only
 
     @abstractmethod
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -122,6 +123,7 @@ def char_ngrams(text: str) -> list[str]:
 
 class CharNgramEmbedder(SentenceEmbedder):
     name = "char-ngram"
+    fitted = True
 
     def embed(self, texts: list[str]) -> np.ndarray:
         bags = [Counter(char_ngrams(t)) for t in texts]
