@@ -56,6 +56,21 @@ def check_written(outdir: Path) -> dict:
         assert result["segments"], f"{outdir}: no segments for a video of {source['duration']} s"
         shortest = min(s["end"] - s["start"] for s in result["segments"])
         assert shortest >= min(1.0, source["duration"]) - 1e-3, f"{outdir}: a {shortest:.3f} s segment"
+        # a storyboard of the whole video: tiles in order, a readable number of them
+        times = [k["time"] for k in result["keyframes"]]
+        assert times == sorted(times) and 1 <= len(times) <= result["settings"]["max_keyframes"], f"{outdir}: {times}"
+    # one story: what the text summary and the storyboard say is in the highlight, is
+    segments = [(s["start"], s["end"]) for s in result["segments"]]
+
+    def agrees(flag: bool, start: float, end: float) -> bool:
+        """flag says [start, end] is in the highlight: it is (to the JSON's rounding), and else it is not."""
+        slack = 2e-3 if flag else -2e-3
+        return flag == any(a - slack <= start and end <= b + slack for a, b in segments)
+
+    for sentence in result["summary_text"]:
+        assert agrees(sentence["in_highlight"], sentence["start"], sentence["end"]), f"{outdir}: {sentence}"
+    for keyframe in result["keyframes"]:
+        assert agrees(keyframe["in_highlight"], keyframe["time"], keyframe["time"]), f"{outdir}: {keyframe}"
     return result
 
 

@@ -35,7 +35,7 @@ class SummarizeOptions:
     # -- rendering ------------------------------------------------------------------------
     video: bool = True  # summary.mp4
     storyboard: bool = True  # storyboard.jpg + keyframes/
-    max_keyframes: int = 36
+    max_keyframes: int = 24  # storyboard tiles at most (a scene or chapter each; at least 6 where there is room)
     max_height: int = 720  # summary.mp4 is scaled down to this height, never up
     fade_ms: float = 5.0  # audio fade at each join, so joins do not click
     # -- machinery -------------------------------------------------------------------------

@@ -68,11 +68,17 @@ class Shot(Interval):
 
 @dataclass(frozen=True)
 class Keyframe:
+    """A storyboard tile."""
+
     time: float
     image: str | None = None  # path relative to the output folder; None until one is written
+    title: str = ""  # of the chapter it is in
+    in_highlight: bool = False  # the highlight plays this moment
+    scene: int = -1  # the distinct scene it shows (-1: none found)
 
     def to_json(self) -> dict:
-        return {"time": round(self.time, 3), "image": self.image}
+        return {"time": round(self.time, 3), "image": self.image, "chapter": self.title,
+                "in_highlight": self.in_highlight, "scene": self.scene}
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,7 @@ class Selection:
     budget: float  # seconds allowed: the request, raised to one watchable piece
     requested: float  # seconds the options asked for
     units: list[Shot]  # the summary units with their values and scenes
+    text: TextSummary | None = None  # the text summary, its key sentences chosen with the highlight
 
 
 @dataclass
@@ -170,3 +177,7 @@ class Summary:
     @property
     def duration(self) -> float:
         return sum(s.duration for s in self.segments)
+
+    def in_highlight(self, span: Interval) -> bool:
+        """Whether the highlight shows the whole span (a sentence said from start to end)."""
+        return any(s.start <= span.start + 1e-3 and span.end <= s.end + 1e-3 for s in self.segments)

@@ -49,6 +49,22 @@ def test_speech_in_one_scene_does_not_starve_the_others(tmp_path):
     assert summary.analysis.transcript.words  # the voice was heard
 
 
+def test_the_storyboard_shows_the_whole_video(tmp_path):
+    """A 3.8-s highlight of a 38-s video of four scenes: the storyboard still has a tile in every
+    scene, at least 6 in all, in time order, and marks the ones the highlight plays."""
+    out = tmp_path / "o"
+    assert run_cli("summarize", SCENES, "-o", out, "--ratio", "0.1", "-q").returncode == 0
+    result = check_summary(out, source_has_audio=True)
+    tiles = result["keyframes"]
+    times = [k["time"] for k in tiles]
+    assert 6 <= len(tiles) <= 24 and times == sorted(times)
+    assert all(any(a <= t < b for t in times) for a, b in SCENE_SPANS), times
+    for k in tiles:
+        inside = any(s["start"] <= k["time"] < s["end"] for s in result["segments"])
+        assert k["in_highlight"] == inside and (out / k["image"]).is_file()
+    assert 0 < sum(k["in_highlight"] for k in tiles) < len(tiles)  # the highlight shows a part
+
+
 @pytest.mark.parametrize("seconds", [1.0, 3.0])
 def test_a_short_clip_gets_a_watchable_summary(tmp_path, seconds):
     """15 % of 1 s or 3 s is shorter than anything worth watching: the budget becomes one piece

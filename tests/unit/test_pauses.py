@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from vidgist.speech.pauses import FRAME, MAX_UNIT, find_pauses
+from vidgist.speech.pauses import BREATH, FRAME, MAX_UNIT, find_pauses
 from vidgist.types import Interval, Word
 
 DURATION = 40.0
@@ -70,3 +70,22 @@ def test_without_speech_nothing_moves():
     shots = [Interval(0, 7.3), Interval(7.3, DURATION)]
     assert cp.units(shots) == (shots, [0, 0])
     assert cp.place(Interval(3.3, 5.1)) == Interval(3.3, 5.1)
+
+
+def test_a_sentence_is_placed_whole_with_a_breath_of_its_pauses():
+    cp = find_pauses(level(LOUD, music=[(9.0, 12.0)]), WORDS, DURATION, cuts=[])
+    first = cp.around(Interval(1.0, 1.9))  # "One two.": silence before it and after it
+    assert first is not None and first.start <= 1.0 and first.end >= 1.9
+    assert abs(first.start - (1.0 - BREATH)) <= 0.05 and 1.9 < first.end <= 2.6  # a breath, not the next word
+    assert cp.is_clean(first.start) and cp.is_clean(first.end)
+    # "Over music.": no quiet pause, but the pauses between words over music still cut no word
+    music = cp.around(Interval(10.0, 11.3))
+    assert music is not None and 8.0 <= music.start <= 10.0 and 11.3 <= music.end <= 13.3
+    # a sentence that runs on into the next with no pause near its end takes in the rest of
+    # the run, to the pause after it, within reach; beyond reach it cannot be placed
+    tight = [Word(1.0, 1.5, text=" On"), *(Word(1.5 + 0.3 * k, 1.8 + 0.3 * k, text=" and") for k in range(20))]
+    cp = find_pauses(level([(1.0, 7.5)]), tight, DURATION, cuts=[])
+    run = cp.around(Interval(1.0, 3.0))
+    assert run is not None and 0.5 <= run.start < 1.0 and 7.5 < run.end <= 8.0
+    assert cp.is_clean(run.start) and cp.is_clean(run.end)
+    assert cp.around(Interval(1.0, 3.0), reach=3.0) is None

@@ -91,3 +91,23 @@ def test_when_the_budget_cannot_cover_every_scene_it_covers_as_many_as_fit():
     assert len(every) == 6 and all(s.duration == pytest.approx(MIN_PIECE) for s in every)
     four = select(units, times, scores, budget=6.0)
     assert [int(s.start // 4) for s in four] == [2, 3, 4, 5]
+
+
+def test_the_key_sentences_lead_and_the_silent_scenes_keep_a_glimpse():
+    """Four scenes of 10 s; speech in the first two. The spine (three key sentences, the most
+    important first) takes what its budget holds (the budget less a glimpse of each silent
+    scene), each sentence whole; then the silent scenes get their glimpses, before the
+    talking scene the spine left out."""
+    units = [Shot(k * 10.0 + a, k * 10.0 + a + 2.5, score=0.5, scene=k) for k in range(4) for a in (0.0, 2.5, 5.0, 7.5)]
+    times = np.arange(0, 40, 0.5)
+    scores = np.full(len(times), 0.5)
+    talks = np.asarray([u.scene < 2 for u in units])
+    spine = [Shot(11.0, 15.2), Shot(2.0, 6.1), Shot(5.0, 9.0)]  # the third overlaps the second
+    segments = select(units, times, scores, budget=12.0, spine=spine, spine_budget=9.0, talks=talks)
+    assert Interval(11.0, 15.2) in segments and Interval(2.0, 6.1) in segments  # whole, as placed
+    silent = [s for s in segments if s.start >= 20.0]
+    assert {int(s.start // 10) for s in silent} == {2, 3} and sum(s.duration for s in silent) <= 12.0 - 8.3 + 1e-6
+    # a spine budget that holds one sentence takes the first-ranked one
+    segments = select(units, times, scores, budget=7.5, spine=spine, spine_budget=4.5, talks=talks)
+    assert Interval(11.0, 15.2) in segments and not any(s.start < 10.0 for s in segments)
+    assert {int(s.start // 10) for s in segments} == {1, 2, 3}  # the silent scenes before the talking one

@@ -13,11 +13,12 @@ import os
 import shutil
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import OutputError
 from ..options import SummarizeOptions
-from ..types import Keyframe, Summary
+from ..types import Summary
 from ..text.chapters import chapters_txt
 from .markdown import summary_markdown
 from .result import summary_json
@@ -63,13 +64,13 @@ def write_outputs(summary: Summary, options: SummarizeOptions, outdir: Path, pro
 
 
 def _storyboard(summary: Summary, staging: Path) -> None:
-    times = [k.time for k in summary.keyframes]
-    images = grab_frames(summary.analysis.info, times)
+    images = grab_frames(summary.analysis.info, [k.time for k in summary.keyframes])
     names = write_keyframes(images, staging / "keyframes")
-    summary.keyframes = [Keyframe(t, f"keyframes/{n}") for t, n in zip(times, names)]
+    summary.keyframes = [replace(k, image=f"keyframes/{n}") for k, n in zip(summary.keyframes, names)]
     a = summary.analysis
-    title = f"{a.info.path.name}  ·  {clock(a.duration)}  ·  {len(times)} keyframes of a {clock(summary.duration)} summary"
-    contact_sheet(images, times, title).save(staging / "storyboard.jpg", quality=88)
+    title = (f"{a.info.path.name}  ·  {clock(a.duration)}  ·  {len(names)} tiles  ·  "
+             f"framed: in the {clock(summary.duration)} highlight")
+    contact_sheet(images, summary.keyframes, title).save(staging / "storyboard.jpg", quality=88)
     summary.outputs["storyboard"] = "storyboard.jpg"
     summary.outputs["keyframes"] = "keyframes/"
 

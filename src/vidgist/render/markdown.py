@@ -18,7 +18,9 @@ def summary_markdown(summary: Summary) -> str:
         lines[-1] += f" Language: {text.language}."
     if text and text.summary:
         lines += ["", f"## Summary ({SOURCE_LABEL.get(text.source, text.source)})", ""]
-        lines += [f"- **{clock(s.start)}** {s.text}" for s in text.summary]
+        lines += [f"- **{clock(s.start)}** {s.text}" + (" ▶" if summary.in_highlight(s) else "") for s in text.summary]
+        if summary.segments and any(summary.in_highlight(s) for s in text.summary):
+            lines += ["", "▶ said in the highlight video."]
     if text and text.chapters and (len(text.chapters) > 1 or text.chapters[0].title):
         lines += ["", "## Chapters", ""]
         lines += [f"- {line}" for line in chapters_txt(text.chapters).splitlines()]

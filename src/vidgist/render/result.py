@@ -51,7 +51,7 @@ def summary_json(summary: Summary) -> dict:
         "keyframes": [k.to_json() for k in summary.keyframes],
         "speech": _speech(a.transcript, a.cut_points),
         "transcript": [s.to_json() for s in text.transcript] if text else [],
-        "summary_text": [s.to_json() for s in text.summary] if text else [],
+        "summary_text": [s.to_json() | {"in_highlight": summary.in_highlight(s)} for s in text.summary] if text else [],
         "chapters": [c.to_json() for c in text.chapters] if text else [],
         "screen_text": [s.to_json() for s in a.screen],
         "labels": [s.to_json() for s in a.labels],

@@ -1,4 +1,4 @@
-"""Keyframe images and the storyboard: a contact sheet of keyframes with their timestamps."""
+"""Keyframe images and the storyboard: a contact sheet of the tiles with their times and chapters."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ..media.decode import frames_at
-from ..types import MediaInfo
+from ..types import Keyframe, MediaInfo
 
 THUMB_WIDTH = 320
 MAX_COLUMNS = 6
 LABEL_HEIGHT = 26
 HEADER_HEIGHT = 40
+HIGHLIGHT = "#e8590c"  # frame and label of a tile the highlight plays
 
 
 def grab_frames(info: MediaInfo, times: list[float]) -> list[Image.Image]:
@@ -34,23 +35,42 @@ def write_keyframes(images: list[Image.Image], folder: Path) -> list[str]:
     return names
 
 
-def contact_sheet(images: list[Image.Image], times: list[float], title: str) -> Image.Image:
-    """A grid of thumbnails, each labelled with its time, under a one-line header."""
+def contact_sheet(images: list[Image.Image], tiles: list[Keyframe], title: str) -> Image.Image:
+    """A grid of thumbnails under a one-line header, each labelled with its time and chapter
+    title; a tile the highlight plays has a HIGHLIGHT frame and a play mark."""
     if not images:
-        images, times = [Image.new("RGB", (THUMB_WIDTH, THUMB_WIDTH * 9 // 16))], [0.0]
+        images, tiles = [Image.new("RGB", (THUMB_WIDTH, THUMB_WIDTH * 9 // 16))], [Keyframe(0.0)]
     aspect = images[0].height / images[0].width
     thumb_h = max(1, round(THUMB_WIDTH * aspect))
     cols = min(MAX_COLUMNS, max(1, math.ceil(math.sqrt(len(images)))))
     rows = math.ceil(len(images) / cols)
-    sheet = Image.new("RGB", (cols * THUMB_WIDTH, HEADER_HEIGHT + rows * (thumb_h + LABEL_HEIGHT)), "white")
+    cell = thumb_h + 2 * LABEL_HEIGHT
+    sheet = Image.new("RGB", (cols * THUMB_WIDTH, HEADER_HEIGHT + rows * cell), "white")
     draw = ImageDraw.Draw(sheet)
-    font = ImageFont.load_default(size=18)
+    font, small = ImageFont.load_default(size=18), ImageFont.load_default(size=15)
     draw.text((10, 10), title, fill="black", font=font)
-    for i, (image, t) in enumerate(zip(images, times)):
-        x, y = (i % cols) * THUMB_WIDTH, HEADER_HEIGHT + (i // cols) * (thumb_h + LABEL_HEIGHT)
+    for i, (image, tile) in enumerate(zip(images, tiles)):
+        x, y = (i % cols) * THUMB_WIDTH, HEADER_HEIGHT + (i // cols) * cell
         sheet.paste(image.resize((THUMB_WIDTH, thumb_h), Image.Resampling.BILINEAR), (x, y))
-        draw.text((x + 6, y + thumb_h + 4), clock(t), fill="black", font=font)
+        left = x + 6
+        if tile.in_highlight:  # a frame and a play mark (drawn: the default font has no ▶)
+            draw.rectangle((x, y, x + THUMB_WIDTH - 1, y + thumb_h - 1), outline=HIGHLIGHT, width=5)
+            top = y + thumb_h + 6
+            draw.polygon([(left, top), (left, top + 14), (left + 12, top + 7)], fill=HIGHLIGHT)
+            left += 18
+        draw.text((left, y + thumb_h + 4), clock(tile.time), fill=HIGHLIGHT if tile.in_highlight else "black", font=font)
+        draw.text((x + 6, y + thumb_h + LABEL_HEIGHT + 2), _fit(draw, tile.title, small, THUMB_WIDTH - 12),
+                  fill="#444444", font=small)
     return sheet
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> str:
+    """The text, cut with an ellipsis to fit `width` pixels."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def clock(seconds: float) -> str:

@@ -90,7 +90,9 @@ def score_shots(shots: list[Interval], times: np.ndarray, scores: np.ndarray,
 def select(shots: list[Shot], times: np.ndarray, scores: np.ndarray, budget: float,
            unclean: list[int] | None = None, cut_points: CutPoints | None = None,
            value_seconds: float = math.inf, first: np.ndarray | None = None,
-           cores: list[Interval] | None = None, coarser: list[np.ndarray] = ()) -> list[Interval]:
+           cores: list[Interval] | None = None, coarser: list[np.ndarray] = (),
+           spine: list[Shot] = (), spine_budget: float = math.inf,
+           talks: np.ndarray | None = None) -> list[Interval]:
     """Sorted, non-overlapping segments of total length <= budget.
 
     A shot's value is score x length (importance per second times seconds), counting at most
@@ -98,13 +100,20 @@ def select(shots: list[Shot], times: np.ndarray, scores: np.ndarray, budget: flo
     outside a pause (`unclean` > 0) are never taken. The budget is spent in turn on:
 
     1. the shots `first` marks (what a query asks for), an exact knapsack over them alone;
-    2. every scene not shown yet, coarse ones first (`coarser`: coarse to fine, (n,) a scene
+    2. the `spine`: the key sentences of the text summary (each placed with clean ends), most
+       important first, each that fits whole in `spine_budget` seconds (what the budget leaves
+       for them after glimpses of the scenes);
+    3. every scene not shown yet, coarse ones first (`coarser`: coarse to fine, (n,) a scene
        number per shot, -1 for none), then the finest (`Shot.scene`): a glimpse of it, its best
        shot with both ends clean, or a shorter piece of one where they are all longer than the
        scene's share of the budget (a clause when a whole sentence does not fit); an exact
        knapsack taking at most one per scene, the most scenes first, then the best glimpses;
-    3. the most valuable other shots, an exact knapsack;
-    4. the leftover, if any: the best part of the best unused shots.
+       before all, the scenes where nothing is said (`talks`: (n,) whether each shot has
+       speech; the spine shows none of them), a glimpse no longer than its share;
+    4. the most valuable other shots, an exact knapsack;
+    5. the leftover, if any: the best part of the best unused shots.
+
+    No two chosen pieces overlap.
 
     cut_points: where pieces may start and end without cutting a word; None: anywhere.
     cores: the part of each shot that shows its scene (a shot that speech joined across a
@@ -114,56 +123,120 @@ def select(shots: list[Shot], times: np.ndarray, scores: np.ndarray, budget: flo
         return []
     if budget >= shots[-1].end - shots[0].start - 1e-9:
         return merge(list(shots))  # everything fits: the whole video
-    share = max(MIN_PIECE, budget / max(1, len({s.scene for s in shots if s.scene >= 0})))  # per scene
-    clean = [not u for u in (unclean or [0] * len(shots))]
-    pieces, source = _scene_pieces(shots, cores or shots, clean, times, scores, share, cut_points)
-    units = list(shots) + pieces  # the pieces overlap their shots: never both (below)
-    of_unit = np.concatenate([np.arange(len(shots)), np.asarray(source, int)])  # the shot each came from
-    step = max(0.01, budget / MAX_CELLS)
-    weights = np.asarray([math.ceil(s.duration / step - 1e-9) for s in units])
-    capacity = int(budget / step + 1e-9)
-    usable = np.asarray([s.duration >= MIN_SEGMENT for s in units]) & np.asarray(clean + [True] * len(pieces))
-    values = np.where(usable, [s.score * min(s.duration, value_seconds) for s in units], 0.0)
-    is_piece = np.arange(len(units)) >= len(shots)
-    chosen: list[int] = []
-    # a glimpse of a scene is worth most at the scene's share of the budget: a longer one costs
-    # what the next scene may need
-    glimpse = np.asarray([s.score * min(s.duration, share) * min(1.0, share / s.duration) for s in units])
-
-    def spend(candidates: np.ndarray, groups: np.ndarray | None = None) -> None:
-        """An exact knapsack over the candidates not chosen yet, in the budget left; with groups,
-        at most one per group: the most groups first (each is worth more than all values
-        together), then the best glimpses."""
-        index = np.setdiff1d(np.flatnonzero(candidates & (values > 0)), chosen)
-        left = capacity - int(weights[chosen].sum())
-        if groups is None:
-            found = knapsack(values[index], weights[index], left)
-        else:
-            found = knapsack_one_per_group(1.0 + values.sum() + glimpse[index], weights[index], groups[index], left)
-        chosen.extend(int(index[i]) for i in found)
-
+    clean = np.asarray([not u for u in (unclean or [0] * len(shots))], bool)
+    pick = _Picker(budget, value_seconds)
+    pick.add(shots, np.arange(len(shots)), clean)
+    n = len(shots)
     if first is not None:
-        spend(np.asarray(first, bool)[of_unit] & ~is_piece)
-    fine = np.asarray([s.scene for s in shots])[of_unit]
-    for level in [np.asarray(c)[of_unit] for c in coarser if len(set(c) - {-1}) > 1] + [fine]:
-        unseen = np.where(np.isin(level, level[chosen]), -1, level)  # scenes the summary does not show yet
-        spend((unseen >= 0) & (fine >= 0), groups=unseen)  # a glimpse of a scene, not a flash
-    taken = [units[i] for i in chosen if is_piece[i]]
-    spend(~is_piece & np.asarray([not any(_overlaps(s, p) for p in taken) for s in units]))
-    picked = [Interval(units[i].start, units[i].end) for i in chosen]
-    rest = [s for i, s in enumerate(units) if not is_piece[i] and not any(_overlaps(s, p) for p in picked)]
+        pick.spend(np.asarray(first, bool))
+    scene_of_shot = np.asarray([s.scene for s in shots])
+    quiet = set(scene_of_shot[scene_of_shot >= 0])  # scenes where nothing is said
+    if talks is not None:
+        quiet -= set(scene_of_shot[np.asarray(talks, bool)])
+    pick.add(spine, shot_index(_middles(spine), shots), np.ones(len(spine), bool))
+    for k in range(n, n + len(spine)):
+        pick.take_joined(k, [j for j in pick.chosen if j >= n], reserve=max(0.0, budget - spine_budget))
+    # a glimpse of each scene not shown yet: its share of the budget left
+    unseen = set(scene_of_shot[scene_of_shot >= 0]) - set(scene_of_shot[pick.sources()])
+    share = max(MIN_PIECE, pick.left() / max(1, len(unseen)))
+    pieces, source = _scene_pieces(shots, cores or shots, clean, times, scores, share, cut_points, unseen)
+    pick.add(pieces, np.asarray(source, int), np.ones(len(pieces), bool))
+    # a glimpse is worth most at the scene's share: a longer one costs what the next scene may need
+    glimpse = np.asarray([u.score * min(u.duration, share) * min(1.0, share / u.duration) for u in pick.units])
+    fine = scene_of_shot[pick.source]
+    levels = [np.asarray(c)[pick.source] for c in coarser if len(set(c) - {-1}) > 1] + [fine]
+    # the scenes where nothing is said first (the spine shows none of them), a glimpse of each
+    # no longer than its share; then every scene coarse to fine, the most scenes first
+    short = np.asarray([u.duration <= share + 1e-6 for u in pick.units], bool)
+    quiet_unit = np.isin(fine, list(quiet))
+    pick.spend(quiet_unit & short, groups=fine, glimpse=glimpse)
+    for level in levels:
+        shown = np.isin(level, level[pick.chosen]) if pick.chosen else np.zeros(len(level), bool)
+        unseen_level = np.where(shown, -1, level)  # scenes the summary does not show yet
+        pick.spend((unseen_level >= 0) & (fine >= 0), groups=unseen_level, glimpse=glimpse)  # fine >= 0: not a flash
+    pick.spend(np.arange(len(pick.units)) < n)  # then value, among the shots
+    picked = [Interval(pick.units[i].start, pick.units[i].end) for i in pick.chosen]
+    rest = [s for s in shots if not any(_overlaps(s, p) for p in picked)]
     place = cut_points.place if cut_points is not None else None
     return merge(picked + _fill(rest, budget - sum(p.duration for p in picked), times, scores, place, picked))
 
 
-def _scene_pieces(shots: list[Shot], cores: list[Interval], clean: list[bool], times: np.ndarray,
-                  scores: np.ndarray, share: float, cut_points: CutPoints | None) -> tuple[list[Shot], list[int]]:
-    """For each scene whose clean shots are all longer than its share of the budget (a talking
-    scene cut in sentences, a long take), a piece of about that share from the core of one of
-    its shots, the best first, with clean ends; and the shot each piece came from. The shots
-    stay candidates too."""
+class _Picker:
+    """The units the budget may go to (the shots, and pieces of them that overlap them), the
+    ones chosen, and the exact knapsacks that choose: no two chosen units overlap."""
+
+    def __init__(self, budget: float, value_seconds: float):
+        self.step = max(0.01, budget / MAX_CELLS)
+        self.capacity = int(budget / self.step + 1e-9)
+        self.value_seconds = value_seconds
+        self.units: list[Shot] = []
+        self.source = np.zeros(0, int)  # the shot each unit is (part of)
+        self.usable = np.zeros(0, bool)
+        self.chosen: list[int] = []
+
+    def add(self, units, source: np.ndarray, usable: np.ndarray) -> None:
+        self.units += list(units)
+        self.source = np.concatenate([self.source, np.asarray(source, int)])
+        long_enough = np.asarray([u.duration >= MIN_SEGMENT for u in units], bool)
+        self.usable = np.concatenate([self.usable, np.asarray(usable, bool) & long_enough])
+
+    def sources(self) -> np.ndarray:
+        return self.source[self.chosen]
+
+    def weights(self) -> np.ndarray:
+        return np.asarray([math.ceil(u.duration / self.step - 1e-9) for u in self.units], int)
+
+    def values(self) -> np.ndarray:
+        return np.where(self.usable, [u.score * min(u.duration, self.value_seconds) for u in self.units], 0.0)
+
+    def left(self) -> float:
+        return (self.capacity - int(self.weights()[self.chosen].sum())) * self.step
+
+    def free(self) -> np.ndarray:
+        """The units that overlap nothing chosen so far."""
+        starts, ends = np.asarray([u.start for u in self.units]), np.asarray([u.end for u in self.units])
+        taken = np.zeros(len(self.units), bool)
+        for i in self.chosen:
+            taken |= (starts < self.units[i].end) & (self.units[i].start < ends)
+        return ~taken
+
+    def take_joined(self, k: int, joinable: list[int], reserve: float = 0.0) -> None:
+        """Take unit k whole, joined with any of the chosen `joinable` units it overlaps (two
+        sentences with no pause between them are shown as one piece), where that leaves
+        `reserve` seconds; else leave it."""
+        unit = self.units[k]
+        overlapping = [j for j in self.chosen if _overlaps(self.units[j], unit)]
+        if not self.usable[k] or any(j not in joinable for j in overlapping):
+            return
+        joined = Shot(min([unit.start, *(self.units[j].start for j in overlapping)]),
+                      max([unit.end, *(self.units[j].end for j in overlapping)]), unit.score, unit.scene)
+        if joined.duration - sum(self.units[j].duration for j in overlapping) <= self.left() - reserve + 1e-9:
+            self.units[k] = joined
+            self.chosen = [j for j in self.chosen if j not in overlapping] + [k]
+
+    def spend(self, candidates: np.ndarray, groups: np.ndarray | None = None, glimpse: np.ndarray | None = None) -> None:
+        """An exact knapsack over the candidates free to take, in the budget left; with groups,
+        at most one per group: the most groups first (each is worth more than all values
+        together), then the best glimpses."""
+        values, weights = self.values(), self.weights()
+        index = np.flatnonzero(np.resize(candidates, len(self.units)) & (values > 0) & self.free())
+        left = self.capacity - int(weights[self.chosen].sum())
+        if groups is None:
+            found = knapsack(values[index], weights[index], left)
+        else:
+            found = knapsack_one_per_group(1.0 + values.sum() + glimpse[index], weights[index], groups[index], left)
+        self.chosen.extend(int(index[i]) for i in found)
+
+
+def _scene_pieces(shots: list[Shot], cores: list[Interval], clean: np.ndarray, times: np.ndarray,
+                  scores: np.ndarray, share: float, cut_points: CutPoints | None,
+                  scenes: set[int]) -> tuple[list[Shot], list[int]]:
+    """For each of the scenes whose clean shots are all longer than its share of the budget (a
+    talking scene cut in sentences, a long take), a piece of about that share from the core of
+    one of its shots, the best first, with clean ends; and the shot each piece came from. The
+    shots stay candidates too."""
     out, source = [], []
-    for scene in sorted({s.scene for s in shots if s.scene >= 0}):
+    for scene in sorted(scenes):
         members = [k for k, s in enumerate(shots) if s.scene == scene and s.duration >= MIN_SEGMENT]
         if not members or any(clean[k] and shots[k].duration <= share + 1e-9 for k in members):
             continue
@@ -226,6 +299,10 @@ def _fill(shots: list[Shot], slack: float, times: np.ndarray, scores: np.ndarray
         out.append(piece)
         slack -= piece.duration
     return out if out or picked or refused is None else [refused]
+
+
+def _middles(intervals) -> np.ndarray:
+    return np.asarray([(iv.start + iv.end) / 2 for iv in intervals], float)
 
 
 def _overlaps(a: Interval, b: Interval) -> bool:

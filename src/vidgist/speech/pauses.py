@@ -28,6 +28,8 @@ MAX_UNIT = 15.0  # seconds: a unit longer than this is cut even where no cut is 
 EDGE = 2 * FRAME  # a quiet run this close to a word's end is at that end
 MIN_WORD = 0.1
 LONG_PAUSE = 0.5  # a quiet pause this long ends a sentence, punctuated or not
+BREATH = 0.3  # seconds of pause a whole sentence keeps before and after it, where the pause allows
+CONTEXT = 10.0  # seconds of neighbouring speech a sentence may take in to reach a clean cut
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,30 @@ class CutPoints:
                 inner = (p.start + EDGE, (p.start + p.end) / 2, p.end - EDGE) if p.duration > 2 * EDGE else (p.start,)
                 points += [t for t in inner if within.start <= t <= within.end]
         return sorted(set(points))
+
+    def around(self, span: Interval, reach: float = CONTEXT) -> Interval | None:
+        """The span (a sentence) widened to the nearest clean cut point outside it on each
+        side: a quiet pause (a BREATH from the word next to it, but no more than half the pause:
+        the rest belongs to the sentence on its other side), a clean picture cut, or the file's
+        own ends. A pause counts where it adjoins the span or ends a sentence (a full stop, or
+        LONG_PAUSE), so that where the words run on, the piece takes in whole neighbouring
+        sentences up to one, at most `reach` seconds out. None where an end has none."""
+        ends = []
+        for lo, hi, side in ((span.start - reach, span.start, max), (span.end, span.end + reach, min)):
+            lo, hi = max(0.0, lo), min(self.duration, hi)
+            points = [t for t in (0.0, self.duration, *self.cuts) if lo <= t <= hi and self.is_clean(t)]
+            for p in self.pauses:
+                adjoins = span.start - EDGE <= p.end <= span.start + EDGE or span.end - EDGE <= p.start <= span.end + EDGE
+                between = adjoins or p.after_sentence or p.duration >= LONG_PAUSE
+                if p.quiet and between and p.start < hi and p.end > lo and p.duration > 2 * EDGE:
+                    # before the span the next word starts at p.end; after it the last ended at p.start
+                    breath = p.end - BREATH if side is max else p.start + BREATH
+                    t = float(np.clip(side((p.start + p.end) / 2, breath), p.start + EDGE, p.end - EDGE))
+                    points += [t] if lo <= t <= hi else []
+            if not points:
+                return None
+            ends.append(side(points))  # the nearest to the span
+        return Interval(*ends)
 
     def place(self, piece: Interval) -> Interval | None:
         """The piece with both ends snapped, or None where either end still is not clean."""
