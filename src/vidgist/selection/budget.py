@@ -108,8 +108,9 @@ def select(shots: list[Shot], times: np.ndarray, scores: np.ndarray, budget: flo
        shot with both ends clean, or a shorter piece of one where they are all longer than the
        scene's share of the budget (a clause when a whole sentence does not fit); an exact
        knapsack taking at most one per scene, the most scenes first, then the best glimpses;
-       before all, the scenes where nothing is said (`talks`: (n,) whether each shot has
-       speech; the spine shows none of them), a glimpse no longer than its share;
+       at each coarser level (or the only one) first the scenes where nothing is said
+       (`talks`: (n,) whether each shot has speech; the spine shows none of them), a glimpse
+       no longer than its share;
     4. the most valuable other shots, an exact knapsack;
     5. the leftover, if any: the best part of the best unused shots.
 
@@ -145,15 +146,16 @@ def select(shots: list[Shot], times: np.ndarray, scores: np.ndarray, budget: flo
     glimpse = np.asarray([u.score * min(u.duration, share) * min(1.0, share / u.duration) for u in pick.units])
     fine = scene_of_shot[pick.source]
     levels = [np.asarray(c)[pick.source] for c in coarser if len(set(c) - {-1}) > 1] + [fine]
-    # the scenes where nothing is said first (the spine shows none of them), a glimpse of each
-    # no longer than its share; then every scene coarse to fine, the most scenes first
-    short = np.asarray([u.duration <= share + 1e-6 for u in pick.units], bool)
-    quiet_unit = np.isin(fine, list(quiet))
-    pick.spend(quiet_unit & short, groups=fine, glimpse=glimpse)
-    for level in levels:
-        shown = np.isin(level, level[pick.chosen]) if pick.chosen else np.zeros(len(level), bool)
-        unseen_level = np.where(shown, -1, level)  # scenes the summary does not show yet
-        pick.spend((unseen_level >= 0) & (fine >= 0), groups=unseen_level, glimpse=glimpse)  # fine >= 0: not a flash
+    # coarse to fine, the most scenes first; at each level but the finest (unless it is the only
+    # one) first the scenes where nothing is said (the spine shows none of them), a glimpse of
+    # each no longer than its share: at the finest, shades of one quiet scene would take the
+    # place of another scene (realbench: a cartoon split in three took a talking scene's place)
+    quiet_glimpse = np.isin(fine, list(quiet)) & np.asarray([u.duration <= share + 1e-6 for u in pick.units], bool)
+    for k, level in enumerate(levels):
+        quiet_first = k < len(levels) - 1 or len(levels) == 1
+        for among in ((quiet_glimpse, fine >= 0) if quiet_first else (fine >= 0,)):  # fine >= 0: not a flash
+            unseen_level = _unseen(level, pick.chosen)
+            pick.spend((unseen_level >= 0) & among, groups=unseen_level, glimpse=glimpse)
     pick.spend(np.arange(len(pick.units)) < n)  # then value, among the shots
     picked = [Interval(pick.units[i].start, pick.units[i].end) for i in pick.chosen]
     rest = [s for s in shots if not any(_overlaps(s, p) for p in picked)]
@@ -299,6 +301,11 @@ def _fill(shots: list[Shot], slack: float, times: np.ndarray, scores: np.ndarray
         out.append(piece)
         slack -= piece.duration
     return out if out or picked or refused is None else [refused]
+
+
+def _unseen(level: np.ndarray, chosen: list[int]) -> np.ndarray:
+    """The level's scene numbers, -1 for the scenes the chosen units show already."""
+    return np.where(np.isin(level, level[chosen]), -1, level) if chosen else level
 
 
 def _middles(intervals) -> np.ndarray:
