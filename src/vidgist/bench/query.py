@@ -241,12 +241,13 @@ def speak(text: str, workdir: Path) -> np.ndarray:
 # -- the plan -------------------------------------------------------------------------------------
 
 
-def choose_topics(settings: QuerySettings, rng: np.random.Generator) -> list[Topic]:
+def choose_topics(settings: QuerySettings, rng: np.random.Generator,
+                  topics: Sequence[Topic] = TOPICS) -> list[Topic]:
     """Which topics, in playing order."""
-    n = min(settings.topics, len(TOPICS))
+    n = min(settings.topics, len(topics))
     if n < 1 or settings.sentences < 1:
-        raise ValueError("the query task needs at least one topic and one sentence")
-    return [TOPICS[int(i)] for i in rng.choice(len(TOPICS), n, replace=False)]
+        raise ValueError("a narrated task needs at least one topic and one sentence")
+    return [topics[int(i)] for i in rng.choice(len(topics), n, replace=False)]
 
 
 def passage_text(topic: Topic, settings: QuerySettings) -> str:
@@ -254,7 +255,7 @@ def passage_text(topic: Topic, settings: QuerySettings) -> str:
 
 
 def plan_query(clips: Sequence[Clip], speech_frames: Sequence[int], settings: QuerySettings,
-               rng: np.random.Generator) -> tuple[Plan, list[int]]:
+               rng: np.random.Generator, name: str = "query") -> tuple[Plan, list[int]]:
     """Gap, passage, gap, ..., passage, gap; returns the plan and each passage piece's index.
 
     Each passage gets one excerpt (PAD + speech + PAD) of a clip, passages spread over the clips
@@ -284,7 +285,7 @@ def plan_query(clips: Sequence[Clip], speech_frames: Sequence[int], settings: Qu
         if k < len(passages):
             where.append(len(pieces))
             pieces.append(passages[k])
-    return Plan("query", pieces), where
+    return Plan(name, pieces), where
 
 
 def _gap(clips: Sequence[Clip], taken: dict[int, list[Interval]], used: dict[int, int], total: int,
@@ -339,19 +340,21 @@ def _longest(clip: Clip, taken: dict[int, list[Interval]]) -> float:
 # -- the video ----------------------------------------------------------------------------------
 
 
-def compose_query(clips: Sequence[Clip], outdir: Path, seed: int, settings: QuerySettings | None = None) -> QueryVideo:
-    """Write query.mp4 and query.json (the composition's provenance plus the passages); reuse
-    both when the provenance is unchanged."""
+def compose_query(clips: Sequence[Clip], outdir: Path, seed: int, settings: QuerySettings | None = None,
+                  name: str = "query", pool: Sequence[Topic] = TOPICS, task_index: int = TASK_INDEX) -> QueryVideo:
+    """Write NAME.mp4 and NAME.json (the composition's provenance plus the passages); reuse
+    both when the provenance is unchanged. The passages' topics are drawn from `pool` with the
+    rng stream [seed, task_index]."""
     settings = settings or QuerySettings()
     version = espeak_version()
-    rng = np.random.default_rng([seed, TASK_INDEX])
-    topics = choose_topics(settings, rng)
+    rng = np.random.default_rng([seed, task_index])
+    topics = choose_topics(settings, rng, pool)
     with tempfile.TemporaryDirectory(prefix="vidgist-speech-") as tmp:
         speech = [speak(passage_text(t, settings), Path(tmp)) for t in topics]
     # whole output frames around each speech; the speech starts PAD into its piece
-    plan, where = plan_query(clips, [math.ceil(len(s) / SPF) for s in speech], settings, rng)
+    plan, where = plan_query(clips, [math.ceil(len(s) / SPF) for s in speech], settings, rng, name)
     outdir.mkdir(parents=True, exist_ok=True)
-    video, record = outdir / "query.mp4", outdir / "query.json"
+    video, record = outdir / f"{name}.mp4", outdir / f"{name}.json"
     comp = layout(plan, clips, video, seed)
     soundtrack = np.zeros((frames(comp.duration) * SPF, 2), np.float32)
     passages = []

@@ -88,7 +88,7 @@ HEADLINE = [("cuts", "cuts_f1_hard"), ("cuts", "cuts_f1_dissolve"), ("needles", 
             ("repeats", "redundancy"), ("speech", "speech_cut_in_pause"), ("query", "query_recall"),
             ("query", "query_recall_unasked"), ("query", "query_text_hit")]
 LOWER_IS_BETTER = ("background_share", "redundancy")
-TASKS = (*PLANS, "speech", "query", "scenes")  # every task, in running order; query.py, scenes.py
+TASKS = (*PLANS, "speech", "query", "topics", "scenes")  # every task, in running order; query.py, topics.py, scenes.py
 METHOD_ORDER = ("uniform", "random", "scenedetect", "scenedetect-content", "scenedetect-adaptive")  # baselines
 
 Progress = Callable[[str], None]
@@ -308,16 +308,19 @@ class _Runner:
 def run_realbench(media: Path, workdir: Path, seed: int = 0, scorers: Sequence[str] = ("greedy",),
                   progress: Progress | None = None, *, settings: BenchSettings | None = None,
                   known_cuts: Mapping[str, Sequence[float]] | None = None, only: Sequence[str] | None = None,
-                  query_settings: QuerySettings | None = None, scene_tasks: Sequence[SceneTask] | None = None) -> dict:
+                  query_settings: QuerySettings | None = None, scene_tasks: Sequence[SceneTask] | None = None,
+                  topic_settings: QuerySettings | None = None) -> dict:
     """Compose the benchmark videos from any folder of videos, run each scorer through the real
     summarize path and every baseline, and return
     {"tasks": {task: {method: {metric: value}}}, "provenance": ..., "settings": ..., "notes": [...],
     "timings": {...}}. known_cuts: {file name: [seconds]} that excerpts must also avoid.
     only: the tasks to run (names in TASKS; default all; "scenes" runs every one of scene_tasks,
-    default scenes.SCENE_TASKS)."""
+    default scenes.SCENE_TASKS; topic_settings: the topics task's, default topics.SETTINGS)."""
     # query.py and scenes.py build on this module's metrics: imported here, not at the top
     from .query import QuerySettings, run_query
     from .scenes import SCENE_TASKS, run_scenes
+    from .topics import SETTINGS as TOPIC_SETTINGS
+    from .topics import run_topics
 
     say = progress or (lambda message: None)
     settings = settings or BenchSettings()
@@ -365,6 +368,14 @@ def run_realbench(media: Path, workdir: Path, seed: int = 0, scorers: Sequence[s
             timings["query"] = time.perf_counter() - begin
         except NotEnoughMaterial as e:
             notes.append(f"query: skipped ({e})")
+    if "topics" in chosen:
+        begin = time.perf_counter()
+        try:
+            tasks["topics"], provenance["topics"] = run_topics(clips, runner, workdir, seed,
+                                                               topic_settings or TOPIC_SETTINGS)
+            timings["topics"] = time.perf_counter() - begin
+        except NotEnoughMaterial as e:
+            notes.append(f"topics: skipped ({e})")
     for task in (scene_tasks or SCENE_TASKS) if "scenes" in chosen else ():
         begin = time.perf_counter()
         try:
@@ -377,7 +388,7 @@ def run_realbench(media: Path, workdir: Path, seed: int = 0, scorers: Sequence[s
             "settings": {"media": str(media), "seed": seed, "scorers": list(scorers), "ratio": settings.ratio,
                          "size": [WIDTH, HEIGHT], "fps": FPS, "tolerance": TOLERANCE, "random_seeds": RANDOM_SEEDS,
                          "compose": asdict(settings), "clips": [c.name for c in clips], "tasks": chosen,
-                         "query": asdict(query_settings),
+                         "query": asdict(query_settings), "topics": asdict(topic_settings or TOPIC_SETTINGS),
                          "scenes": [asdict(t) | {"name": t.name} for t in (scene_tasks or SCENE_TASKS)]},
             "timings": {k: round(v, 1) for k, v in timings.items()}}
 
@@ -469,8 +480,28 @@ def format_table(result: dict) -> str:
                  "'-': does not apply.")
     if "query" in tasks:
         lines.append("query_recall_unasked: the same passages in the summary made without the query, a reference.")
-    scenes = scenes_table(result)
-    return "\n".join(lines) + ("\n\n" + scenes if scenes else "")
+    more = [table for table in (topics_table(result), scenes_table(result)) if table]
+    return "\n\n".join(["\n".join(lines), *more])
+
+
+TOPIC_COLUMNS = ("sentences_shown", "segments", "topics_touched", "topics_per_segment", "chapter_recall", "chapters",
+                 "storyboard_topics")
+
+
+def topics_table(result: dict) -> str:
+    """The topics task (topics.py): one row per method."""
+    if "topics" not in result["tasks"]:
+        return ""
+    task = result["tasks"]["topics"]
+    lines = ["| method | " + " | ".join(TOPIC_COLUMNS) + " |", "|---|" + "---:|" * len(TOPIC_COLUMNS)]
+    for method in _methods({"topics": task}):
+        lines.append(f"| {method} | " + " | ".join(_cell(task[method].get(c)) for c in TOPIC_COLUMNS) + " |")
+    p = result["provenance"]["topics"]
+    lines.append(f"\ntopics: {len(p['topics'])} narrated topics in {p['duration']:.0f} s, budget {p['budget']:.1f} s; "
+                 "sentences_shown: the text summary's sentences the highlight shows whole; topics_per_segment: "
+                 "topics touched (>= 1 s) / min(segments, topics); chapter_recall: topic changes with a chapter "
+                 "start within 3 s; storyboard_topics: topics with a storyboard tile.")
+    return "\n".join(lines)
 
 
 def scenes_table(result: dict) -> str:

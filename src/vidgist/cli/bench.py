@@ -13,7 +13,7 @@ from ..models import list_scorers
 
 DATASETS = ("summe", "tvsum")
 # bench.real.TASKS, without its imports
-REAL_TASKS = ("cuts", "needles", "coverage", "repeats", "speech", "query", "scenes")
+REAL_TASKS = ("cuts", "needles", "coverage", "repeats", "speech", "query", "topics", "scenes")
 
 
 def add_parser(commands) -> None:
