@@ -191,8 +191,12 @@ class _Picker:
     def values(self) -> np.ndarray:
         return np.where(self.usable, [u.score * min(u.duration, self.value_seconds) for u in self.units], 0.0)
 
+    def cells_left(self) -> int:
+        """The knapsack cells (of `step` seconds) the chosen units leave."""
+        return self.capacity - int(self.weights()[self.chosen].sum())
+
     def left(self) -> float:
-        return (self.capacity - int(self.weights()[self.chosen].sum())) * self.step
+        return self.cells_left() * self.step
 
     def free(self) -> np.ndarray:
         """The units that overlap nothing chosen so far."""
@@ -222,7 +226,7 @@ class _Picker:
         together), then the best glimpses."""
         values, weights = self.values(), self.weights()
         index = np.flatnonzero(np.resize(candidates, len(self.units)) & (values > 0) & self.free())
-        left = self.capacity - int(weights[self.chosen].sum())
+        left = self.cells_left()
         if groups is None:
             found = knapsack(values[index], weights[index], left)
         else:
