@@ -9,8 +9,11 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -23,7 +26,6 @@ from .media.decode import (
     AUDIO_RATE,
     AudioSample,
     MediaReader,
-    PcmBuffer,
     decode_audio,
     frames_at,
     in_background,
@@ -44,6 +46,7 @@ from .text.labels import shot_labels
 from .text.ocr import ScreenTextReader, ocr_times, screen_text
 from .text.query import focused, query_relevance
 from .text.sentences import sentences_from_words
+from .timing import timed
 from .types import Analysis, Interval, MediaInfo, Selection, Sentence, Shot, Summary
 from .version import VERSION
 
@@ -64,6 +67,10 @@ TALKING = 0.25  # share of a unit or shot in speech from which it talks
 GLIMPSES = 0.25  # share of the budget a glimpse of every scene may take before the key sentences
 
 
+class _Abandoned(Exception):
+    """Speech recognition stopped because the analysis it was for failed."""
+
+
 class Summarizer:
     def __init__(self, options: SummarizeOptions | None = None, progress: Progress | None = None):
         self.options = options or SummarizeOptions()
@@ -78,26 +85,51 @@ class Summarizer:
         if not info.has_video:
             return self._analyze_audio(info, cache)
         decode_name = "decode-" + settings_key({"v": DECODE_VERSION, **opt.decode_key()})
-        audio = None  # the decoded track, kept only when a transcript is still to be made
-        if cached := cache.load(decode_name):
-            decoded, meta = cached
-        else:
-            decoded, meta, audio = self._decode(info)
-            cache.save(decode_name, decoded, meta)
-        times, features = decoded["times"], decoded["features"]
-        duration = meta["duration"]
-        transcript, cut_points = self._speech(cache, lambda: (audio or decode_audio(info)).array(),
-                                              decoded["level"], duration, meta["cuts"])
-        shots = make_shots(times, features, meta["cuts"], duration, opt.max_shot_for(duration))
-        screen = self._screen_text(info, cache, times, features, shots, duration)
+        timings: dict[str, float] = {}
+        with self._speech_beside(info, cache, timings) as spoken:
+            with timed(timings, "decode"):
+                if cached := cache.load(decode_name):
+                    decoded, meta = cached
+                else:
+                    decoded, meta = self._decode(info)
+                    cache.save(decode_name, decoded, meta)
+            times, features = decoded["times"], decoded["features"]
+            duration = meta["duration"]
+            shots = make_shots(times, features, meta["cuts"], duration, opt.max_shot_for(duration))
+            with timed(timings, "ocr"):
+                screen = self._screen_text(info, cache, times, features, shots, duration)
+            transcript = spoken.result()
+        transcript, cut_points = self._speech(transcript, decoded["level"], duration, meta["cuts"])
         context = ScoringContext(times=times, shots=shots, duration=duration, contrast=decoded["contrast"],
                                  speech=cut_points.speaking(times) if transcript else None)
-        scores = create_scorer(opt.scorer, checkpoint=opt.checkpoint).score(features, context)
+        with timed(timings, "score"):
+            scores = create_scorer(opt.scorer, checkpoint=opt.checkpoint).score(features, context)
         return Analysis(info=info, duration=duration, times=times, features=features, cuts=meta["cuts"],
                         shots=shots, scores=scores, scorer=opt.scorer, loudness=decoded["loudness"],
                         contrast=decoded["contrast"],
                         transcript=transcript, cut_points=cut_points, screen=screen,
-                        labels=shot_labels(features, times, shots), warnings=meta["warnings"])
+                        labels=shot_labels(features, times, shots), warnings=meta["warnings"], timings=timings)
+
+    @contextmanager
+    def _speech_beside(self, info: MediaInfo, cache: ArrayCache, timings: dict[str, float]
+                       ) -> Iterator[Future[Transcript | None]]:
+        """The transcript, made on a thread of its own from an audio-only pass (about 1 s for 10
+        minutes) while the block analyses the picture: Whisper and the picture share the cores
+        instead of taking turns. Leaving the block with an error abandons it."""
+        stop = threading.Event()
+
+        def transcribe() -> Transcript | None:
+            with timed(timings, "speech"):
+                return self._transcript(cache, lambda: decode_audio(info).array(), stop)
+
+        pool = ThreadPoolExecutor(1, thread_name_prefix="vidgist-speech")
+        try:
+            yield pool.submit(transcribe)
+        except BaseException:
+            stop.set()
+            raise
+        finally:
+            pool.shutdown()
 
     def _analyze_audio(self, info: MediaInfo, cache: ArrayCache) -> Analysis:
         """A recording without pictures (podcast, call): units of about max_shot seconds cut at
@@ -113,37 +145,47 @@ class Summarizer:
         loudness, level = _Loudness(opt.sample_fps), _Loudness(1 / LEVEL_FRAME)
         for envelope in (loudness, level):
             envelope.add(AudioSample(0.0, pcm))
-        transcript, cut_points = self._speech(cache, lambda: pcm, level.db(_frame_times(duration)), duration, [])
+        timings: dict[str, float] = {}
+        with timed(timings, "speech"):
+            transcript = self._transcript(cache, lambda: pcm)
+        transcript, cut_points = self._speech(transcript, level.db(_frame_times(duration)), duration, [])
         step = opt.max_shot_for(duration)
         shots = [Interval(a, min(a + step, duration)) for a in np.arange(0.0, duration, step)]
         return Analysis(info=info, duration=duration, times=times, features=np.zeros((len(times), 0), np.float32),
                         cuts=[], shots=shots, scores=spoken_importance(transcript, times), scorer="speech",
-                        loudness=loudness.db(times), transcript=transcript, cut_points=cut_points)
+                        loudness=loudness.db(times), transcript=transcript, cut_points=cut_points, timings=timings)
 
-    def _speech(self, cache: ArrayCache, load_pcm: Callable[[], np.ndarray], level_db: np.ndarray,
-                duration: float, cuts: list[float]) -> tuple[Transcript | None, CutPoints]:
+    @staticmethod
+    def _speech(transcript: Transcript | None, level_db: np.ndarray, duration: float,
+                cuts: list[float]) -> tuple[Transcript | None, CutPoints]:
         """The transcript with its word times fitted to the sound, and the pauses between words."""
-        transcript = self._transcript(cache, load_pcm)
         if transcript is None:
             return None, CutPoints(duration, cuts=cuts)
         transcript = replace(transcript, words=fit_words_to_sound(transcript.words, level_db))
         return transcript, find_pauses(level_db, transcript.words, duration, cuts)
 
-    def _transcript(self, cache: ArrayCache, load_pcm: Callable[[], np.ndarray]) -> Transcript | None:
-        """The cached transcript, else one made from load_pcm() (16 kHz mono: the audio of the
-        decode pass, or of a new audio-only pass when the video analysis came from the cache),
-        called only then. None with --speech off."""
+    def _transcript(self, cache: ArrayCache, load_pcm: Callable[[], np.ndarray],
+                    stop: threading.Event | None = None) -> Transcript | None:
+        """The cached transcript, else one made from load_pcm() (16 kHz mono), called only
+        then. None with --speech off. Setting `stop` abandons the work within a Whisper window."""
         opt = self.options
         if opt.speech == "off":
             return None
         name = "speech-" + settings_key({"v": SPEECH_VERSION, **opt.speech_key()})
         if cached := cache.load(name):
             return Transcript.from_json(cached[1])
+        stop = stop or threading.Event()
+
+        def progress(done: float) -> None:
+            if stop.is_set():
+                raise _Abandoned
+            self.progress("speech", min(done, total), total)
+
         pcm = load_pcm()
         total = len(pcm) / AUDIO_RATE
+        progress(0.0)
         transcriber = create_transcriber(opt.speech, opt.resolved_cache_dir(), opt.threads, opt.language)
-        self.progress("speech", 0, total)
-        transcript = transcriber.transcribe(pcm, lambda done: self.progress("speech", min(done, total), total))
+        transcript = transcriber.transcribe(pcm, progress)
         self.progress("speech", total, total)
         cache.save(name, {}, transcript.to_json())
         return transcript
@@ -174,16 +216,15 @@ class Summarizer:
         cache.save(name, {}, {"lines": [asdict(s) for s in lines]})
         return lines
 
-    def _decode(self, info: MediaInfo) -> tuple[dict[str, np.ndarray], dict, PcmBuffer | None]:
-        """The one streaming pass: features in batches, cuts and loudness as frames go by, and
-        the audio kept for speech recognition."""
+    def _decode(self, info: MediaInfo) -> tuple[dict[str, np.ndarray], dict]:
+        """The one streaming pass over the picture: features in batches, cuts and loudness as
+        frames go by."""
         opt = self.options
         encoder = create_encoder(opt.encoder, opt.threads)
         reader = MediaReader(info, opt.sample_fps, opt.cut_fps, threads=opt.threads)
         detector = DiffCutDetector()
         loudness = _Loudness(opt.sample_fps)
         level = _Loudness(1 / LEVEL_FRAME)  # the fine envelope pauses are found in
-        audio = PcmBuffer() if opt.speech != "off" else None
         times: list[float] = []
         contrast: list[float] = []
         batch: list[np.ndarray] = []
@@ -193,8 +234,6 @@ class Summarizer:
             if isinstance(item, AudioSample):
                 loudness.add(item)
                 level.add(item)
-                if audio is not None:
-                    audio.add(item)
                 continue
             detector.push(item.time, item.small)
             if item.full is not None:
@@ -219,7 +258,7 @@ class Summarizer:
             "level": level.db(_frame_times(reader.end)),
         }
         cuts = detector.cuts(content_changed(times_array, features_array))
-        return arrays, {"duration": reader.end, "cuts": cuts, "warnings": reader.warnings}, audio
+        return arrays, {"duration": reader.end, "cuts": cuts, "warnings": reader.warnings}
 
     # -- select -------------------------------------------------------------------------
     def select(self, analysis: Analysis, text: TextSummary | None = None) -> Selection:
@@ -304,13 +343,14 @@ class Summarizer:
 
         timings: dict[str, float] = {}
         start = time.perf_counter()
-        analysis = self.analyze(path)
-        timings["analyze"] = time.perf_counter() - start
-        text = self.text(analysis)
-        timings["text"] = time.perf_counter() - start - timings["analyze"]
-        selection = self.select(analysis, text)
+        with timed(timings, "analyze"):
+            analysis = self.analyze(path)
+        timings.update(analysis.timings)
+        with timed(timings, "text"):
+            text = self.text(analysis)
+        with timed(timings, "select"):
+            selection = self.select(analysis, text)
         segments, text = selection.segments, selection.text
-        timings["select"] = time.perf_counter() - start - timings["analyze"] - timings["text"]
         keyframes = pick_keyframes(analysis, segments, text.chapters, self.options.max_keyframes)
         summary = Summary(analysis=analysis, segments=segments, budget=selection.budget, shots=selection.units,
                           keyframes=keyframes, outdir=None, outputs={},

@@ -145,6 +145,8 @@ class Analysis:
         """What is written and shown: the text summary's material where nothing is said."""
         return sorted(self.screen + self.labels, key=lambda s: (s.start, s.end))
     warnings: list[str] = field(default_factory=list)
+    # seconds per stage in this run: decode, speech (beside decode and ocr), ocr, score
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from tqdm import tqdm
 
 
@@ -9,17 +11,20 @@ class ProgressBars:
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.bars: dict[str, tqdm] = {}
+        self.lock = threading.Lock()  # speech reports from its own thread, beside the picture's
 
     def update(self, stage: str, done: float, total: float) -> None:
         if not self.enabled:
             return
-        bar = self.bars.get(stage)
-        if bar is None:
-            bar = self.bars[stage] = tqdm(total=round(total, 1), desc=stage, unit="s", leave=False)
-        bar.n = round(min(done, total), 1)
-        bar.refresh()
+        with self.lock:
+            bar = self.bars.get(stage)
+            if bar is None:
+                bar = self.bars[stage] = tqdm(total=round(total, 1), desc=stage, unit="s", leave=False)
+            bar.n = round(min(done, total), 1)
+            bar.refresh()
 
     def close(self) -> None:
-        for bar in self.bars.values():
-            bar.close()
-        self.bars.clear()
+        with self.lock:
+            for bar in self.bars.values():
+                bar.close()
+            self.bars.clear()

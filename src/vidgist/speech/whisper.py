@@ -99,25 +99,57 @@ class _Whisper(Transcriber):
         return WhisperModel(str(self.model_dir()), device="cpu", compute_type="int8", cpu_threads=self.threads)
 
     def transcribe(self, pcm: np.ndarray, progress: Callable[[float], None] | None = None) -> Transcript:
+        language, words = self.language, []
+        for start, end in windows(pcm):
+            found, words_here = self._window(pcm[start:end], language, start / AUDIO_RATE, progress)
+            language = language or found  # detected in the first window that has speech
+            words += words_here
+        return Transcript(language if words else "", words, self.model)
+
+    def _window(self, pcm: np.ndarray, language: str | None, offset: float,
+                progress: Callable[[float], None] | None) -> tuple[str | None, list[Word]]:
+        """The words of one window, in the source's time; the language heard (None: none)."""
         if len(pcm) < AUDIO_RATE * 0.5:
-            return Transcript("", [], self.model)
-        language = self.language
-        if language is None:
-            language, _, _ = self.whisper.detect_language(pcm, vad_filter=True)
+            return None, []
         # where greedy decoding fails its checks, Whisper retries by sampling at rising
         # temperatures: a fixed seed makes that, and so the transcript, the same on every run
         import ctranslate2  # loaded on use, like the model: not at start-up
 
         ctranslate2.set_random_seed(SEED)
+        # language None: detected from the first 30 s of speech the VAD finds, in the same pass
         segments, info = self.whisper.transcribe(pcm, language=language, word_timestamps=True, vad_filter=True)
-        spelling = _simplified if language == "zh" else str
+        spelling = _simplified if info.language == "zh" else str
         words = []
         for segment in segments:  # a generator: decoding happens as it is consumed
-            words += [Word(float(w.start), float(w.end), text=spelling(w.word), probability=float(w.probability))
-                      for w in segment.words or [] if w.end > w.start]
+            words += [Word(offset + float(w.start), offset + float(w.end), text=spelling(w.word),
+                           probability=float(w.probability)) for w in segment.words or [] if w.end > w.start]
             if progress:
-                progress(segment.end)
-        return Transcript(info.language if words else "", words, self.model)
+                progress(offset + segment.end)
+        return (info.language if words else None), words
+
+
+# Whisper computes the features of all the speech it is given at once (about 1 GB for an hour):
+# long recordings are transcribed a window at a time, cut in their quietest moment near each
+# window's end, so memory stays flat in the file's length. Files up to WINDOW are one window.
+WINDOW = 630.0
+CUT_SEARCH = 60.0  # seconds before a window's end searched for the quietest moment
+QUIET = 0.5  # seconds: the length of that moment
+
+
+def windows(pcm: np.ndarray, rate: int = AUDIO_RATE) -> list[tuple[int, int]]:
+    """[start, end) sample ranges covering pcm, each at most WINDOW long."""
+    out, start, n = [], 0, len(pcm)
+    while n - start > WINDOW * rate:
+        end = start + int(WINDOW * rate)
+        out.append((start, _quietest(pcm, end - int(CUT_SEARCH * rate), end, int(QUIET * rate))))
+        start = out[-1][1]
+    return out + [(start, n)]
+
+
+def _quietest(pcm: np.ndarray, lo: int, hi: int, step: int) -> int:
+    """The middle of the step-long slice of pcm[lo:hi] with the least energy."""
+    energy = np.square(pcm[lo:hi][: (hi - lo) // step * step].reshape(-1, step), dtype=np.float64).sum(axis=1)
+    return lo + int(np.argmin(energy)) * step + step // 2
 
 
 @register_transcriber
