@@ -59,9 +59,13 @@ class MiniLMEmbedder(SentenceEmbedder):
     dim = 384
     max_tokens = 256  # all-MiniLM-L6-v2 was trained on up to 256 word pieces
 
-    def __init__(self, threads: int = 0, batch_size: int = 32):
+    def __init__(self, threads: int = 0, batch_size: int = 32, remember: int = 4096):
         self.threads = threads or os.cpu_count() or 1
         self.batch_size = batch_size
+        # the same sentences are embedded for the text summary, then again for query focus or
+        # an audio-only file's importance: each text is run through the model once
+        self.remember = remember
+        self.memo: dict[str, np.ndarray] = {}
 
     @cached_property
     def tokenizer(self):
@@ -96,15 +100,14 @@ class MiniLMEmbedder(SentenceEmbedder):
         return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        # batches of similar length pad little; the order is restored at the end
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.empty((len(texts), self.dim), np.float32)
-        for b in range(0, len(order), self.batch_size):
-            index = order[b : b + self.batch_size]
-            out[index] = self._batch([texts[i] for i in index])
-        return _normalise(out)
+        # similar lengths pad little; sorted by text too, so batches (and vectors) are the same every run
+        new = sorted({t for t in texts if t not in self.memo}, key=lambda t: (len(t), t))
+        if len(self.memo) + len(new) > self.remember:
+            self.memo.clear()
+        for b in range(0, len(new), self.batch_size):
+            batch = new[b : b + self.batch_size]
+            self.memo.update(zip(batch, _normalise(self._batch(batch))))
+        return np.stack([self.memo[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
 
 
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
