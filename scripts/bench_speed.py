@@ -1,35 +1,36 @@
-"""Speed benchmark: wall time and peak memory of `vidgist summarize` next to two baselines.
+"""Speed benchmark: wall time, stages and peak memory of `vidgist summarize` beside two baselines.
 
-What it measures (the "speed" task of shared/docs/REALBENCH.md), on a 10-minute and a
-60-minute 1280x720 H.264/AAC video composed from the real clips in ../shared/media:
+What it measures (the "speed" task of shared/docs/REALBENCH.md), on a 10-minute 1280x720 and a
+60-minute 1920x1080 H.264/AAC video composed from the real clips in ../shared/media:
 
-  ffmpeg decode                 ffmpeg -i X -f null -        (full decode: the floor)
-  PySceneDetect detect-content  scenedetect -i X -q detect-content
-  vidgist summarize (cold)      vidgist summarize X -o OUT --speech off --no-ocr
-                                (fresh VIDGIST_CACHE_DIR; speech and on-screen text are timed
-                                by scripts/bench_text.py)
-  vidgist visual path           timings.analyze read from OUT/summary.json
-  vidgist summarize (warm)      vidgist summarize X -o OUT2 --duration 30   (same cache)
+  ffmpeg decode                 ffmpeg -i X -f null -        (full decode: the yardstick)
+  PySceneDetect detect-content  scenedetect -i X -q detect-content   (finds cuts, nothing else)
+  vidgist default settings      vidgist summarize X -o OUT   (speech, on-screen text, every output)
+  vidgist --speech off          the same without speech recognition
+  vidgist analysis only         --speech off --no-ocr --no-video --no-storyboard
+  vidgist again (cached)        the default run's cache, --duration 30
 
-Each command runs as a child process: wall time is time.perf_counter() around it, peak
-memory is ru_maxrss from os.wait4(), i.e. the largest single process of its tree (not the
-sum over processes), with a floor of this script's own RSS (~15 MB, inherited at exec).
-The commands run in rounds (one of each per round) after the file has been read once, so
-all see a warm page cache. Reported: median wall over --repeat runs, max peak RSS, and the
-ratios of the medians to ffmpeg's decode and to PySceneDetect.
+Every vidgist run but the last starts from a fresh VIDGIST_CACHE_DIR. Each command runs as a
+child process: wall time is time.perf_counter() around it, peak memory is ru_maxrss from
+os.wait4(), i.e. the largest single process of its tree. The commands run in rounds (one of
+each per round) after the file has been read once, so all see a warm page cache. Reported:
+median wall over --repeat runs, max peak RSS, the ratios of the medians to ffmpeg's decode and
+to PySceneDetect, and the stages of the default and --speech off runs (median seconds from
+their summary.json `timings`; speech runs beside decode and on-screen text, so stages overlap).
 
 Composition (ffmpeg CLI, cached in --work, redone with --recompose):
-  bench-10min.mp4  every video clip in --media, sorted by name, scaled and padded to
-                   1280x720 at 30 fps, with its audio (or silence), concatenated and the
-                   list looped until exactly 600 s; one libx264 veryfast / AAC encode.
-  bench-60min.mp4  bench-10min.mp4 six times through the concat demuxer, stream copy.
+  bench-10min.mp4        every video clip in --media, sorted by name, scaled and padded to
+                         1280x720 at 30 fps, with its audio (or silence), concatenated and the
+                         list looped until exactly 600 s; one libx264 veryfast / AAC encode.
+  bench-60min-1080p.mp4  the same at 1920x1080, six times through the concat demuxer (copy).
 
 Needs ffmpeg/ffprobe on PATH, PySceneDetect's CLI (`pip install -e .[bench]`, i.e.
 scenedetect-headless==0.7.2) and vidgist; rows whose command is missing or fails are
 printed as n/a with the reason. Nothing beyond the standard library is imported.
 
 Usage:
-  python scripts/bench_speed.py [--only 10] [--repeat 3] [--json bench-out/speed.json]
+  python scripts/bench_speed.py [--only 10] [--repeat 3] [--rows decode,default,speech-off]
+                                [--json bench-out/speed.json]
 """
 
 from __future__ import annotations
@@ -52,21 +53,25 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_MEDIA = REPO.parent / "shared" / "media"
 DEFAULT_WORK = REPO / "bench-out"
 
-WIDTH, HEIGHT, FPS = 1280, 720, 30
+FPS = 30
+SIZES = {"10": (1280, 720), "60": (1920, 1080)}
 SHORT_S = 600  # the 10-minute file
-LONG_COPIES = 6  # the 60-minute file is this many copies of the 10-minute one
+LONG_COPIES = 6  # the 60-minute file is this many copies of a 10-minute one
 AUDIO_RATE = 48000
 # x264's output depends on its thread count; pinning it keeps the composed file
 # byte-identical across machines with different core counts.
 ENCODE_THREADS = 4
 
-DECODE, SCENEDETECT, COLD, ANALYZE, WARM = (
-    "ffmpeg decode",
-    "PySceneDetect detect-content",
-    "vidgist summarize (cold)",
-    "vidgist visual path (analyze)",
-    "vidgist summarize (warm, --duration 30)",
-)
+# row key -> the name printed
+ROWS = {
+    "decode": "ffmpeg decode",
+    "scenedetect": "PySceneDetect detect-content",
+    "default": "vidgist default settings",
+    "speech-off": "vidgist --speech off",
+    "analysis": "vidgist analysis only",
+    "warm": "vidgist again (cached, --duration 30)",
+}
+STAGE_RUNS = ("default", "speech-off")  # the runs whose summary.json timings are tabled
 
 
 def die(message: str) -> NoReturn:
@@ -135,17 +140,18 @@ def looped(clips: list[Clip], seconds: float) -> list[Clip]:
     return playlist
 
 
-def segment_filters(i: int, clip: Clip) -> str:
-    """Filter chains turning input i into [v{i}][a{i}]: 1280x720 @30 fps, stereo 48 kHz.
+def segment_filters(i: int, clip: Clip, size: tuple[int, int]) -> str:
+    """Filter chains turning input i into [v{i}][a{i}]: `size` @30 fps, stereo 48 kHz.
 
     Both streams are cut to the clip's video duration so audio and video stay in sync
     across the concatenation; clips without audio get silence.
     """
     d = f"{clip.duration:.6f}"
+    width, height = size
     video = (
         f"[{i}:v:0]setpts=PTS-STARTPTS,"
-        f"scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
-        f"pad={WIDTH}:{HEIGHT}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={FPS},format=yuv420p,"
+        f"scale={width}:{height}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
+        f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={FPS},format=yuv420p,"
         f"trim=duration={d}[v{i}]"
     )
     if clip.has_audio:
@@ -159,11 +165,11 @@ def segment_filters(i: int, clip: Clip) -> str:
     return f"{video};{audio}"
 
 
-def compose_short(clips: list[Clip], out: Path) -> list[str]:
-    """Encode the looped clip list into `out`, trimmed at exactly SHORT_S seconds."""
+def compose_short(clips: list[Clip], size: tuple[int, int], out: Path) -> list[str]:
+    """Encode the looped clip list into `out` at `size`, trimmed at exactly SHORT_S seconds."""
     playlist = looped(clips, SHORT_S)
     inputs = [arg for c in playlist for arg in ("-i", str(c.path))]
-    chains = [segment_filters(i, c) for i, c in enumerate(playlist)]
+    chains = [segment_filters(i, c, size) for i, c in enumerate(playlist)]
     pads = "".join(f"[v{i}][a{i}]" for i in range(len(playlist)))
     graph = ";".join(chains) + f";{pads}concat=n={len(playlist)}:v=1:a=1[v][a]"
     cmd = [
@@ -209,14 +215,18 @@ def build(out: Path, make, *args) -> None:
 def compose(media: Path, work: Path, recompose: bool, labels: list[str]) -> dict[str, Path]:
     """The composed files for `labels` ("10", "60"), built where missing or stale."""
     work.mkdir(parents=True, exist_ok=True)
-    short, long = work / "bench-10min.mp4", work / "bench-60min.mp4"
-    if recompose or not short.exists():
+    short, short_1080 = work / "bench-10min.mp4", work / "bench-10min-1080p.mp4"
+    long = work / "bench-60min-1080p.mp4"
+    clips = None
+    if "10" in labels and (recompose or not short.exists()):
         clips = video_clips(media)
         log(f"composing {short} from {len(clips)} clips in {media} ...")
-        build(short, compose_short, clips)
-        recompose = True  # a new 10-minute file makes the 60-minute one stale
+        build(short, compose_short, clips, SIZES["10"])
     if "60" in labels and (recompose or not long.exists()):
-        build(long, compose_long, short)
+        clips = clips or video_clips(media)
+        log(f"composing {long} from {len(clips)} clips in {media} ...")
+        build(short_1080, compose_short, clips, SIZES["60"])
+        build(long, compose_long, short_1080)
     return {"10": short, "60": long}
 
 
@@ -295,53 +305,78 @@ def find_tool(name: str) -> str | None:
     return str(local) if local.exists() else shutil.which(name)
 
 
-def read_analyze_time(summary_json: Path) -> tuple[float | None, str | None]:
+def read_timings(summary_json: Path) -> dict[str, float]:
+    """The run's stage timings from its summary.json ({} if it has none)."""
     try:
-        return float(json.loads(summary_json.read_text())["timings"]["analyze"]), None
-    except FileNotFoundError:
-        return None, f"{summary_json.name} not written"
-    except (KeyError, TypeError, ValueError) as e:
-        return None, f"no timings.analyze in {summary_json.name} ({type(e).__name__})"
+        return {k: float(v) for k, v in json.loads(summary_json.read_text())["timings"].items()}
+    except (OSError, KeyError, TypeError, ValueError):
+        return {}
 
 
 def command_lines(video: Path, runs: Path, vidgist: list[str] | None,
                   scenedetect: str | None) -> dict[str, list[str]]:
-    """The command of each measured row; a missing tool keeps its bare name for display."""
+    """The command of each row; a missing tool keeps its bare name for display."""
     vidgist = vidgist or ["vidgist"]
+
+    def summarize(out: str, *flags: str) -> list[str]:
+        return [*vidgist, "summarize", str(video), "-o", str(runs / out), *flags]
+
     return {
-        DECODE: ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(video),
-                 "-f", "null", "-"],
-        SCENEDETECT: [scenedetect or "scenedetect", "-i", str(video), "-q", "detect-content"],
-        # the visual path the targets are set for; the text path has its own benchmark (bench_text.py)
-        COLD: [*vidgist, "summarize", str(video), "-o", str(runs / "vidgist-cold"), "--speech", "off", "--no-ocr"],
-        WARM: [*vidgist, "summarize", str(video), "-o", str(runs / "vidgist-warm"),
-               "--duration", "30", "--speech", "off", "--no-ocr"],
+        "decode": ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(video),
+                   "-f", "null", "-"],
+        "scenedetect": [scenedetect or "scenedetect", "-i", str(video), "-q", "detect-content"],
+        "default": summarize("default"),
+        "speech-off": summarize("speech-off", "--speech", "off"),
+        "analysis": summarize("analysis", "--speech", "off", "--no-ocr", "--no-video", "--no-storyboard"),
+        "warm": summarize("warm", "--duration", "30"),
     }
 
 
-def bench_file(video: Path, repeat: int, vidgist: list[str] | None, work: Path) -> list[Row]:
-    """Run every command `repeat` times on `video`; the rows in table order."""
+def bench_file(video: Path, repeat: int, keys: list[str], vidgist: list[str] | None,
+               work: Path) -> tuple[list[Row], dict[str, dict[str, list[float]]]]:
+    """Run every command of `keys` `repeat` times on `video`: the rows in table order, and the
+    stage timings of the STAGE_RUNS (stage -> seconds per round)."""
     runs = work / "runs" / video.stem
     runs.mkdir(parents=True, exist_ok=True)
     scenedetect = find_tool("scenedetect")
     cmds = command_lines(video, runs, vidgist, scenedetect)
-    rows = {name: Row(name, shlex.join(cmd)) for name, cmd in cmds.items()}
-    rows[ANALYZE] = Row(ANALYZE, f"timings.analyze in {runs / 'vidgist-cold/summary.json'}")
-    if not scenedetect:
-        rows[SCENEDETECT].error = "scenedetect CLI not found (pip install -e .[bench])"
-    if not vidgist:
-        for name in (COLD, ANALYZE, WARM):
-            rows[name].error = "vidgist executable not found (pip install -e . or --vidgist)"
+    rows = {key: Row(ROWS[key], shlex.join(cmds[key])) for key in keys}
+    stages: dict[str, dict[str, list[float]]] = {key: {} for key in STAGE_RUNS if key in rows}
+    if "scenedetect" in rows and not scenedetect:
+        rows["scenedetect"].error = "scenedetect CLI not found (pip install -e .[bench])"
+    for key in rows:
+        if not vidgist and key in ("default", "speech-off", "analysis", "warm"):
+            rows[key].error = "vidgist executable not found (pip install -e . or --vidgist)"
 
     warm_page_cache(video)
+    (work / "cache").mkdir(exist_ok=True)
     for i in range(repeat):
         log(f"[{video.name}] round {i + 1}/{repeat}")
-        timed(rows[DECODE], cmds[DECODE])
-        # In a scratch folder, in case PySceneDetect writes anything into its working folder.
-        timed(rows[SCENEDETECT], cmds[SCENEDETECT], cwd=runs)
-        if rows[COLD].error is None:
-            bench_vidgist(rows, cmds, runs, work)
-    return [rows[name] for name in (DECODE, SCENEDETECT, COLD, ANALYZE, WARM)]
+        # each vidgist run on a fresh cache; "warm" reuses the default run's
+        cache = Path(tempfile.mkdtemp(prefix="vidgist-", dir=work / "cache"))
+        try:
+            for key, row in rows.items():
+                fresh = key in ("default", "speech-off", "analysis")
+                env = {**os.environ, "VIDGIST_CACHE_DIR": str(fresh_cache(cache / (key if fresh else "default"), work))}
+                shutil.rmtree(runs / key, ignore_errors=True)
+                timed(row, cmds[key], env=env, cwd=runs)  # cwd: PySceneDetect may write there
+                for stage, seconds in read_timings(runs / key / "summary.json").items():
+                    if key in stages:
+                        stages[key].setdefault(stage, []).append(seconds)
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)  # a 60-minute cache is worth freeing
+    return list(rows.values()), stages
+
+
+def fresh_cache(folder: Path, work: Path) -> Path:
+    """A cache folder with no analyses in it that shares the models folder (the joined Whisper
+    weights, made once per machine) across runs."""
+    models = work / "cache" / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        (folder / "models").symlink_to(models.resolve(), target_is_directory=True)
+    return folder
 
 
 def timed(row: Row, cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> None:
@@ -351,29 +386,6 @@ def timed(row: Row, cmd: list[str], env: dict | None = None, cwd: Path | None = 
     row.add(run)
     log(f"  {row.name}: " + (f"n/a ({run.error})" if run.error else
                              f"{run.wall:.1f} s, {run.rss_kib / 1024:.0f} MB"))
-
-
-def bench_vidgist(rows: dict[str, Row], cmds: dict[str, list[str]], runs: Path,
-                  work: Path) -> None:
-    """One cold run on a fresh cache, then one warm run on the cache it filled."""
-    (work / "cache").mkdir(exist_ok=True)
-    cache = Path(tempfile.mkdtemp(prefix="vidgist-", dir=work / "cache"))
-    env = {**os.environ, "VIDGIST_CACHE_DIR": str(cache)}
-    try:
-        for out in ("vidgist-cold", "vidgist-warm"):
-            shutil.rmtree(runs / out, ignore_errors=True)
-        timed(rows[COLD], cmds[COLD], env=env)
-        if rows[COLD].error:
-            rows[ANALYZE].error = rows[WARM].error = "cold run failed"
-            return
-        analyze, error = read_analyze_time(runs / "vidgist-cold" / "summary.json")
-        if error:
-            rows[ANALYZE].error = error
-        elif rows[ANALYZE].error is None:
-            rows[ANALYZE].walls.append(analyze)
-        timed(rows[WARM], cmds[WARM], env=env)
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)  # a 60-minute cache is worth freeing
 
 
 def warm_page_cache(path: Path) -> None:
@@ -396,8 +408,7 @@ def ratio(value: float | None, base: float | None) -> str:
 
 
 def markdown_table(rows: list[Row]) -> str:
-    by_name = {r.name: r for r in rows}
-    decode, scene = by_name[DECODE].median, by_name[SCENEDETECT].median
+    decode, scene = (next((r.median for r in rows if r.name == ROWS[k]), None) for k in ("decode", "scenedetect"))
     lines = ["| command | median wall s | ratio to ffmpeg decode | ratio to PySceneDetect"
              " | peak RSS MB |", "|---|---:|---:|---:|---:|"]
     for r in rows:
@@ -405,10 +416,22 @@ def markdown_table(rows: list[Row]) -> str:
             why = (r.error or "no run").replace("|", "\\|")  # a bare | would split the cell
             lines.append(f"| {r.name} | n/a | n/a | n/a | n/a ({why}) |")
             continue
-        # The analyze row is read from vidgist's own timings, not a process of its own.
-        peak = "-" if r.name == ANALYZE else f"{r.peak_mb:.0f}"
         lines.append(f"| {r.name} | {r.median:.2f} | {ratio(r.median, decode)} |"
-                     f" {ratio(r.median, scene)} | {peak} |")
+                     f" {ratio(r.median, scene)} | {r.peak_mb:.0f} |")
+    return "\n".join(lines)
+
+
+def stages_table(stages: dict[str, dict[str, list[float]]], decode: float | None) -> str:
+    """Median seconds of each stage (summary.json timings) per run, and as a ratio to decode."""
+    names = list(dict.fromkeys(name for runs in stages.values() for name in runs))
+    head = " | ".join(f"{ROWS[k]} s | x decode" for k in stages)
+    lines = [f"| stage | {head} |", "|---|" + "---:|" * (2 * len(stages))]
+    for name in names:
+        cells = []
+        for runs in stages.values():
+            value = statistics.median(runs[name]) if name in runs else None
+            cells += ["-", "-"] if value is None else [f"{value:.2f}", ratio(value, decode)]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -439,13 +462,18 @@ def file_info(video: Path) -> dict:
             "size_mb": video.stat().st_size / 1e6, "load_before": os.getloadavg()[0]}
 
 
-def print_report(label: str, info: dict, header: dict, repeat: int, rows: list[Row]) -> None:
+def print_report(label: str, info: dict, header: dict, repeat: int, rows: list[Row],
+                 stages: dict[str, dict[str, list[float]]]) -> None:
     print(f"\n## {label}-minute file: {info['path']}\n")
     print(f"- machine: {header['nproc']} CPUs, {header['cpu']};"
           f" load average {info['load_before']:.2f} before the run")
     print(f"- file: {info['duration_s']:.2f} s, {info['size_mb']:.1f} MB")
     print(f"- commit: {header['commit']}; N = {repeat} (median wall, max peak RSS)\n")
     print(markdown_table(rows))
+    if stages:
+        decode = next((r.median for r in rows if r.name == ROWS["decode"]), None)
+        print("\nStages (summary.json `timings`; speech runs beside decode and ocr):\n")
+        print(stages_table(stages, decode))
     print()
     for r in rows:
         print(f"- {r.name}: `{r.cmd}`")
@@ -453,12 +481,11 @@ def print_report(label: str, info: dict, header: dict, repeat: int, rows: list[R
 
 
 def rows_json(rows: list[Row]) -> list[dict]:
-    by_name = {r.name: r for r in rows}
-    decode, scene = by_name[DECODE].median, by_name[SCENEDETECT].median
+    decode, scene = (next((r.median for r in rows if r.name == ROWS[k]), None) for k in ("decode", "scenedetect"))
     return [{"name": r.name, "cmd": r.cmd, "walls_s": r.walls, "median_wall_s": r.median,
              "ratio_to_ffmpeg_decode": share(r.median, decode),
              "ratio_to_scenedetect": share(r.median, scene),
-             "peak_rss_mb": None if r.name == ANALYZE else r.peak_mb, "error": r.error}
+             "peak_rss_mb": r.peak_mb, "error": r.error}
             for r in rows]
 
 
@@ -474,12 +501,18 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--only", choices=["10", "60"], help="measure only this file")
     p.add_argument("--repeat", type=int,
                    help="runs per command (default: 3 for the 10-minute file, 1 for the 60)")
+    p.add_argument("--rows", default=",".join(ROWS),
+                   help=f"the commands to run, comma-separated, of {', '.join(ROWS)} (default: all)")
     p.add_argument("--vidgist", help="vidgist command (default: the venv's, then PATH)")
     p.add_argument("--recompose", action="store_true", help="rebuild the composed files")
     p.add_argument("--json", type=Path, help="also write the numbers as JSON here")
     args = p.parse_args()
     if args.repeat is not None and args.repeat < 1:
         p.error("--repeat must be at least 1")
+    chosen = args.rows.split(",")
+    if unknown := [k for k in chosen if k not in ROWS]:
+        p.error(f"unknown rows {', '.join(unknown)}; choose from {', '.join(ROWS)}")
+    args.rows = [k for k in ROWS if k in chosen]  # table order; "warm" after "default"
     return args
 
 
@@ -499,9 +532,10 @@ def main() -> None:
     for label in labels:
         repeat = args.repeat or (3 if label == "10" else 1)
         info = file_info(files[label])
-        rows = bench_file(files[label], repeat, vidgist_exe, args.work)
-        print_report(label, info, header, repeat, rows)
-        report["files"][label] = {**info, "repeat": repeat, "rows": rows_json(rows)}
+        rows, stages = bench_file(files[label], repeat, args.rows, vidgist_exe, args.work)
+        print_report(label, info, header, repeat, rows, stages)
+        report["files"][label] = {**info, "repeat": repeat, "rows": rows_json(rows),
+                                  "stages": {ROWS[k]: v for k, v in stages.items()}}
         if args.json:  # after each file, so a long run leaves its partial numbers behind
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(report, indent=2) + "\n")
