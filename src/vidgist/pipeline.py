@@ -236,10 +236,10 @@ class Summarizer:
                 level.add(item)
                 continue
             detector.push(item.time, item.small)
-            if item.full is not None:
+            if item.frame is not None:
                 times.append(item.time)
                 contrast.append(float(item.small[..., 0].std()) / 255)
-                batch.append(item.full)
+                batch.append(item.full())
                 if len(batch) == encoder.batch_size:
                     features.append(encoder.encode(np.stack(batch)))
                     batch.clear()

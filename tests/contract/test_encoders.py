@@ -11,8 +11,8 @@ from vidgist.media.probe import probe
 
 @pytest.fixture(scope="module")
 def real_frames():
-    frames = [s.full for s in MediaReader(probe(SAMPLE), 0.5, 1.0, audio=False)
-              if isinstance(s, VideoSample) and s.full is not None]
+    frames = [s.full() for s in MediaReader(probe(SAMPLE), 0.5, 1.0, audio=False)
+              if isinstance(s, VideoSample) and s.frame is not None]
     return np.stack(frames[3:11])  # past the fade-in: 8 different real pictures
 
 

@@ -19,10 +19,10 @@ def decode_all(path, **kw):
 
 def test_samples_at_2fps_and_small_frames_for_cuts(scenes_clip):
     reader, video, audio = decode_all(scenes_clip)
-    full = [v.time for v in video if v.full is not None]
+    full = [v.time for v in video if v.frame is not None]
     # frames nothing refers to are not decoded, so a sample may come up to 3 frames late
     assert np.allclose(full, np.arange(0, 14, 0.5), atol=3 / 25 + 1e-6)
-    assert all(v.full.shape == (224, 224, 3) for v in video if v.full is not None)
+    assert all(v.full().shape == (224, 224, 3) for v in video if v.frame is not None)
     assert 10 * 14 <= len(video) <= 15 * 14 + 28  # cut_fps, bounded by the source's 25 fps
     assert reader.end == pytest.approx(14.0, abs=0.05)
     seconds = sum(len(a.pcm) for a in audio) / 16000
@@ -37,7 +37,7 @@ def test_rotation_metadata_is_applied(tmp_path):
     assert video[0].small.shape[0] > video[0].small.shape[1]  # portrait after rotation
     # the picture is the scene turned a quarter counter-clockwise, as players show it
     expected = np.rot90(scene_picture(7, 320 + 64, 180)[:, :320], 1)
-    got = video[0].full.astype(float)
+    got = video[0].full().astype(float)
     ref = np.asarray(Image.fromarray(expected).resize((224, 224)), float)
     wrong = np.asarray(Image.fromarray(np.rot90(expected, 2)).resize((224, 224)), float)
     assert np.abs(got - ref).mean() < 0.5 * np.abs(got - wrong).mean()
@@ -48,7 +48,7 @@ def test_variable_frame_rate_keeps_true_times(tmp_path):
     reader, video, _ = decode_all(path)
     times = [v.time for v in video]
     assert times == sorted(times)
-    full = [v.time for v in video if v.full is not None]
+    full = [v.time for v in video if v.frame is not None]
     assert len(full) == 12 and np.all(np.diff(full) > 0.4) and np.all(np.diff(full) < 0.6)
     assert reader.end == pytest.approx(6.0, abs=0.1)
 
