@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -26,6 +26,7 @@ from .media.decode import (
     AUDIO_RATE,
     AudioSample,
     MediaReader,
+    audio_pieces,
     decode_audio,
     frames_at,
     in_background,
@@ -120,7 +121,7 @@ class Summarizer:
 
         def transcribe() -> Transcript | None:
             with timed(timings, "speech"):
-                return self._transcript(cache, lambda: decode_audio(info).array(), stop)
+                return self._transcript(cache, lambda: audio_pieces(info), info.duration, stop)
 
         pool = ThreadPoolExecutor(1, thread_name_prefix="vidgist-speech")
         try:
@@ -137,7 +138,7 @@ class Summarizer:
         opt = self.options
         if opt.speech == "off":
             raise InputError(f"{info.path}: an audio-only file is summarized by its speech; drop --speech off")
-        pcm = decode_audio(info).array()
+        pcm = decode_audio(info)
         duration = len(pcm) / AUDIO_RATE
         if duration < 1.0:
             raise InputError(f"{info.path}: no audio could be decoded")
@@ -147,7 +148,7 @@ class Summarizer:
             envelope.add(AudioSample(0.0, pcm))
         timings: dict[str, float] = {}
         with timed(timings, "speech"):
-            transcript = self._transcript(cache, lambda: pcm)
+            transcript = self._transcript(cache, lambda: [pcm], duration)
         transcript, cut_points = self._speech(transcript, level.db(_frame_times(duration)), duration, [])
         step = opt.max_shot_for(duration)
         shots = [Interval(a, min(a + step, duration)) for a in np.arange(0.0, duration, step)]
@@ -164,10 +165,11 @@ class Summarizer:
         transcript = replace(transcript, words=fit_words_to_sound(transcript.words, level_db))
         return transcript, find_pauses(level_db, transcript.words, duration, cuts)
 
-    def _transcript(self, cache: ArrayCache, load_pcm: Callable[[], np.ndarray],
+    def _transcript(self, cache: ArrayCache, audio: Callable[[], Iterable[np.ndarray]], total: float,
                     stop: threading.Event | None = None) -> Transcript | None:
-        """The cached transcript, else one made from load_pcm() (16 kHz mono), called only
-        then. None with --speech off. Setting `stop` abandons the work within a Whisper window."""
+        """The cached transcript, else one made from audio() (16 kHz mono pieces, see
+        audio_pieces; `total` seconds), called only then. None with --speech off. Setting `stop`
+        abandons the work within a Whisper window."""
         opt = self.options
         if opt.speech == "off":
             return None
@@ -181,11 +183,9 @@ class Summarizer:
                 raise _Abandoned
             self.progress("speech", min(done, total), total)
 
-        pcm = load_pcm()
-        total = len(pcm) / AUDIO_RATE
         progress(0.0)
         transcriber = create_transcriber(opt.speech, opt.resolved_cache_dir(), opt.threads, opt.language)
-        transcript = transcriber.transcribe(pcm, progress)
+        transcript = transcriber.transcribe(audio(), progress)
         self.progress("speech", total, total)
         cache.save(name, {}, transcript.to_json())
         return transcript

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 from clips import Scene, make_clip, scene_picture
 
-from vidgist.media.decode import AudioSample, MediaReader, VideoSample
+from vidgist.media.decode import AudioSample, MediaReader, VideoSample, audio_pieces, decode_audio
 from vidgist.media.probe import probe
 
 
@@ -59,3 +59,22 @@ def test_non_integer_rate(tmp_path):
     assert info.fps == pytest.approx(29.97, abs=0.01)
     reader, video, _ = decode_all(path)
     assert reader.end == pytest.approx(3.0, abs=0.05)
+
+
+def test_audio_for_speech_is_laid_from_time_zero_and_streams(tmp_path):
+    """A track that starts 0.5 s late gets silence before it; the pieces speech recognition
+    streams are the whole track, end to end."""
+    import subprocess
+
+    path = tmp_path / "late.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=gray:s=64x64:r=25:d=3",
+                    "-itsoffset", "0.5", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:d=2.5",
+                    "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-c:a", "aac", str(path)], check=True)
+    info = probe(path)
+    pcm = decode_audio(info)
+    pieces = list(audio_pieces(info))
+    assert len(pieces) > 10 and np.array_equal(np.concatenate(pieces), pcm)
+    rms = [float(np.sqrt(np.mean(pcm[i : i + 1600] ** 2))) for i in range(0, len(pcm) - 1600, 1600)]
+    assert max(rms[:4]) < 1e-3  # 0 to 0.4 s: nothing yet
+    assert min(rms[7:28]) > 0.05  # 0.7 to 2.8 s: the tone (amplitude 1/8: rms 0.088)
+    assert abs(len(pcm) / 16_000 - 3.0) < 0.1

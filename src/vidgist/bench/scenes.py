@@ -293,7 +293,7 @@ def run_scenes(clips: Sequence[Clip], runner, workdir: Path, seed: int,
     summaries = runner.summaries(made.video, workdir / "summaries" / task.name)
     budget = summaries[runner.scorers[0]]["budget"]
     runner.say(f"scoring {task.name}")
-    pauses = find_pauses(frame_db(decode_audio(probe(made.video)).array())) if made.sentences else None
+    pauses = find_pauses(frame_db(decode_audio(probe(made.video)))) if made.sentences else None
     results: dict[str, Metrics] = {}
     per_scene: dict[str, list[float]] = {}
     for name, runs in runner.methods(made.video, summaries).items():

@@ -247,34 +247,34 @@ def frames_at(info: MediaInfo, times: list[float]) -> Iterator[tuple[int, np.nda
             yield index, upright(frame.to_ndarray(format="rgb24"), info.rotation)
 
 
-class PcmBuffer:
-    """The whole audio track, kept for speech recognition as 16-bit (115 MB an hour at 16 kHz)."""
+def audio_pieces(info: MediaInfo, rate: int = AUDIO_RATE) -> Iterator[np.ndarray]:
+    """The audio track as (n,) float32 mono pieces laid end to end from time 0, for a consumer
+    that need not hold it all (an hour is 230 MB): silence where the track starts late or skips,
+    the later piece where two overlap. Quantised to 16 bits, as speech recognition has always
+    been given it, so transcripts stay the same."""
+    if not info.has_audio:
+        return
+    done, held = 0, None  # samples laid so far (held included); the last piece, not yet handed on
+    whole = Interval(0.0, 1e9)  # to the end (a finite end: sample counts are rounded)
+    for _, t, pcm in in_intervals(info.path, "audio", [whole], rate, "mono"):
+        at, pcm = round(t * rate), (np.clip(pcm.reshape(-1), -1, 1) * 32767).astype(np.int16) / 32767
+        if held is not None:
+            overlap = min(max(0, done - at), len(held))  # the later piece wins
+            held, done = held[: len(held) - overlap], done - overlap
+            if len(held):
+                yield held.astype(np.float32)
+        pcm = pcm[max(0, done - at) :]  # any overlap with what was handed on already is dropped
+        if at > done:
+            yield np.zeros(at - done, np.float32)
+            done = at
+        held, done = pcm, done + len(pcm)
+    if held is not None and len(held):
+        yield held.astype(np.float32)
 
-    def __init__(self, rate: int = AUDIO_RATE):
-        self.rate = rate
-        self.chunks: list[tuple[int, np.ndarray]] = []
 
-    def add(self, sample: AudioSample) -> None:
-        pcm = np.clip(sample.pcm, -1, 1) * 32767
-        self.chunks.append((round(sample.time * self.rate), pcm.astype(np.int16)))
-
-    def array(self) -> np.ndarray:
-        """(n,) float32 with sample 0 at time 0; silence where the track starts late or skips."""
-        n = max((at + len(pcm) for at, pcm in self.chunks), default=0)
-        out = np.zeros(n, np.float32)
-        for at, pcm in self.chunks:
-            out[at : at + len(pcm)] = pcm / 32767
-        return out
-
-
-def decode_audio(info: MediaInfo, rate: int = AUDIO_RATE) -> PcmBuffer:
-    """The audio track alone, for when the cached video analysis needs a transcript added."""
-    buffer = PcmBuffer(rate)
-    if info.has_audio:
-        whole = Interval(0.0, 1e9)  # to the end (a finite end: sample counts are rounded)
-        for _, t, pcm in in_intervals(info.path, "audio", [whole], rate, "mono"):
-            buffer.add(AudioSample(t, pcm.reshape(-1)))
-    return buffer
+def decode_audio(info: MediaInfo, rate: int = AUDIO_RATE) -> np.ndarray:
+    """(n,) float32 mono with sample 0 at time 0: the whole track (see audio_pieces)."""
+    return np.concatenate([np.zeros(0, np.float32), *audio_pieces(info, rate)])
 
 
 SEEK_GAP = 10.0  # seconds: a shorter gap between intervals is decoded through, not seeked over

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,8 +35,10 @@ class Transcriber(ABC):
     languages: tuple[str, ...] = ()  # what it can transcribe; () = any
 
     @abstractmethod
-    def transcribe(self, pcm: np.ndarray, progress: Callable[[float], None] | None = None) -> Transcript:
-        """pcm: (n,) float32 mono at 16 kHz, time 0 at the source's 0. progress(seconds done)."""
+    def transcribe(self, audio: np.ndarray | Iterable[np.ndarray],
+                   progress: Callable[[float], None] | None = None) -> Transcript:
+        """audio: (n,) float32 mono at 16 kHz, time 0 at the source's 0, whole or as pieces laid
+        end to end (a long file need not be held at once). progress(seconds done)."""
 
 
 _MODES: dict[str, type[Transcriber]] = {}

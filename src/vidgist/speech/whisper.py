@@ -13,7 +13,7 @@ import importlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 
@@ -98,10 +98,11 @@ class _Whisper(Transcriber):
 
         return WhisperModel(str(self.model_dir()), device="cpu", compute_type="int8", cpu_threads=self.threads)
 
-    def transcribe(self, pcm: np.ndarray, progress: Callable[[float], None] | None = None) -> Transcript:
+    def transcribe(self, audio: np.ndarray | Iterable[np.ndarray],
+                   progress: Callable[[float], None] | None = None) -> Transcript:
         language, words = self.language, []
-        for start, end in windows(pcm):
-            found, words_here = self._window(pcm[start:end], language, start / AUDIO_RATE, progress)
+        for start, pcm in windows([audio] if isinstance(audio, np.ndarray) else audio):
+            found, words_here = self._window(pcm, language, start / AUDIO_RATE, progress)
             language = language or found  # detected in the first window that has speech
             words += words_here
         return Transcript(language if words else "", words, self.model)
@@ -136,14 +137,21 @@ CUT_SEARCH = 60.0  # seconds before a window's end searched for the quietest mom
 QUIET = 0.5  # seconds: the length of that moment
 
 
-def windows(pcm: np.ndarray, rate: int = AUDIO_RATE) -> list[tuple[int, int]]:
-    """[start, end) sample ranges covering pcm, each at most WINDOW long."""
-    out, start, n = [], 0, len(pcm)
-    while n - start > WINDOW * rate:
-        end = start + int(WINDOW * rate)
-        out.append((start, _quietest(pcm, end - int(CUT_SEARCH * rate), end, int(QUIET * rate))))
-        start = out[-1][1]
-    return out + [(start, n)]
+def windows(pieces: Iterable[np.ndarray], rate: int = AUDIO_RATE) -> Iterator[tuple[int, np.ndarray]]:
+    """(first sample, pcm) of windows of at most WINDOW seconds covering the pieces laid end to
+    end, holding no more than a window and a piece at a time."""
+    held, count, start = [], 0, 0
+    for piece in pieces:
+        held.append(piece)
+        count += len(piece)
+        while count > WINDOW * rate:
+            pcm = np.concatenate(held)
+            end = int(WINDOW * rate)
+            cut = _quietest(pcm, end - int(CUT_SEARCH * rate), end, int(QUIET * rate))
+            yield start, pcm[:cut]
+            held, count, start = [pcm[cut:]], len(pcm) - cut, start + cut
+    if count:
+        yield start, np.concatenate(held)
 
 
 def _quietest(pcm: np.ndarray, lo: int, hi: int, step: int) -> int:
