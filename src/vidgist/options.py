@@ -36,7 +36,8 @@ class SummarizeOptions:
     video: bool = True  # summary.mp4
     storyboard: bool = True  # storyboard.jpg + keyframes/
     max_keyframes: int = 24  # storyboard tiles at most (a scene or chapter each; at least 6 where there is room)
-    max_height: int = 720  # summary.mp4 is scaled down to this height, never up
+    max_height: int | None = None  # summary.mp4 is scaled down to this height, never up; None: the
+    #                                source's size, which lets H.264 be copied instead of re-encoded
     fade_ms: float = 5.0  # audio fade at each join, so joins do not click
     # -- machinery -------------------------------------------------------------------------
     threads: int = 0  # 0: all cores
@@ -58,6 +59,8 @@ class SummarizeOptions:
         from .speech import check_speech
 
         check_speech(self.speech, self.language)
+        if self.max_height is not None and self.max_height < 2:
+            raise ValueError(f"max_height must be at least 2 pixels, got {self.max_height}")
         if self.sample_fps <= 0 or self.cut_fps < self.sample_fps:
             raise ValueError("need 0 < sample_fps <= cut_fps")
 

@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--language", metavar="CODE", help="the spoken language (en, zh, ...); default: detected")
     s.add_argument("--no-ocr", action="store_true", help="do not read on-screen text")
     s.add_argument("--no-video", action="store_true", help="skip summary.mp4")
+    s.add_argument("--max-height", type=int, metavar="PIXELS",
+                   help="scale summary.mp4 down to at most this height; a taller source is then re-encoded "
+                        "instead of copied (default: the source's size)")
     s.add_argument("--no-storyboard", action="store_true", help="skip storyboard.jpg and keyframes/")
     s.add_argument("--no-cache", action="store_true", help="neither read nor write the analysis cache")
     s.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
@@ -64,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                                    checkpoint=args.checkpoint, speech=args.speech, language=args.language,
                                    ocr=not args.no_ocr,
                                    video=not args.no_video, storyboard=not args.no_storyboard,
+                                   max_height=args.max_height,
                                    cache=not args.no_cache)
     except ValueError as e:
         parser.error(str(e))  # exits 2

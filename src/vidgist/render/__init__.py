@@ -23,6 +23,7 @@ from ..text.chapters import chapters_txt
 from .markdown import summary_markdown
 from .result import summary_json
 from .storyboard import clock, contact_sheet, grab_frames, write_keyframes
+from .smartcut import cut_plan
 from .subtitles import retime, retime_chapters, srt, timestamped_text, vtt
 from .video import render_video
 
@@ -40,6 +41,7 @@ def write_outputs(summary: Summary, options: SummarizeOptions, outdir: Path, pro
         info = summary.analysis.info
         text = summary.text
         if options.video and summary.segments:
+            _cut_on_frames(summary, options)
             chapters = retime_chapters(text.chapters, summary.segments) if text else []
             kind, name = ("video", "summary.mp4") if info.has_video else ("audio", "summary.m4a")
             render_video(info, summary.segments, staging / name, options.max_height, options.fade_ms,
@@ -61,6 +63,16 @@ def write_outputs(summary: Summary, options: SummarizeOptions, outdir: Path, pro
         raise OutputError(f"{outdir}: cannot write outputs ({e.strerror or e})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _cut_on_frames(summary: Summary, options: SummarizeOptions) -> None:
+    """The segments as the highlight renders them (a copied run can only end on a clean cut, a
+    few frames from the planned end): what the subtitles, chapters, storyboard and summary.json
+    then say is played, is."""
+    summary.segments = cut_plan(summary.analysis.info, summary.segments, options.max_height,
+                                until=summary.analysis.duration)
+    summary.keyframes = [replace(k, in_highlight=any(s.start <= k.time < s.end for s in summary.segments))
+                         for k in summary.keyframes]
 
 
 def _storyboard(summary: Summary, staging: Path) -> None:

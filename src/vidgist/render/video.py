@@ -1,15 +1,21 @@
 """summary.mp4 (summary.m4a from an audio-only source): the selected segments joined, H.264 +
 AAC in MP4, playable in browsers.
 
-Video is re-timed to a constant frame rate (each output tick shows the latest source frame),
-so variable-rate sources come out smooth and every segment lasts exactly its frame count.
-Audio is cut sample-exactly to the same lengths and faded over a few milliseconds at each
-join, so joins do not click.
+H.264 kept at its size is smart-cut (see smartcut.py): most of the video is copied, only each
+segment's head before its first keyframe is re-encoded, and frames keep the source's timing.
+Anything else is decoded and re-encoded, re-timed to a constant frame rate (each output tick
+shows the latest source frame), so variable-rate sources come out smooth and every segment
+lasts exactly its frame count.
+
+Audio is cut sample-exactly to the segments' rendered lengths and faded over a few
+milliseconds at each join, so joins do not click.
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,55 +24,127 @@ import numpy as np
 
 from ..media.decode import in_intervals, upright
 from ..types import Chapter, Interval, MediaInfo
+from . import smartcut
 
 AUDIO_RATE = 48_000
 MAX_FPS = 30.5
+# errors of the output itself: re-encoding instead would fail the same way
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 
 
-def render_video(info: MediaInfo, segments: list[Interval], out: Path, max_height: int = 720,
-                 fade_ms: float = 5.0, progress=None, chapters: list[Chapter] = ()) -> None:
+@dataclass(frozen=True)
+class Rendered:
+    """What render_video made."""
+
+    segments: list[Interval]  # as rendered, source timeline
+    frames_copied: int = 0
+    frames_encoded: int = 0
+
+
+def render_video(info: MediaInfo, segments: list[Interval], out: Path, max_height: int | None = None,
+                 fade_ms: float = 5.0, progress=None, chapters: list[Chapter] = ()) -> Rendered:
     """The highlight: video and audio, or audio alone (AAC in .m4a) for an audio-only source.
-    chapters: in the summary's own timeline, written as the file's chapter list."""
-    # without pictures, lengths are still counted in ticks: milliseconds
-    fps = output_rate(info.fps) if info.has_video else Fraction(1000)
-    # cumulative rounding: lengths never drift from the segments' total
-    edges = np.cumsum([0.0] + [s.duration for s in segments])
-    frame_edges = np.round(edges * float(fps))
-    frame_counts = np.diff(frame_edges).astype(int)
-    sample_counts = np.diff(np.round(frame_edges / float(fps) * AUDIO_RATE)).astype(int)
+    max_height: scale down to it (None: keep the source's size). chapters: in the summary's own
+    timeline, written as the file's chapter list. Segments are cut as smartcut.cut_plan says."""
+    if info.has_video:
+        try:
+            plan = smartcut.plan(info, segments, max_height)
+        except (smartcut.Refused, av.FFmpegError):
+            plan = None
+        if plan:
+            try:
+                video = _write(info, plan.segments, out, lambda c: smartcut.CopiedVideo(c, plan, info),
+                               fade_ms, progress, chapters)
+                return Rendered(plan.segments, video.copied, video.encoded)
+            except Exception as e:  # whatever stopped the copy: re-encode it all instead
+                if isinstance(e, OSError) and e.errno in _OUTPUT_ERRORS:
+                    raise
+                out.unlink(missing_ok=True)
+    make = (lambda c: _ReencodedVideo(c, info, segments, max_height)) if info.has_video else None
+    video = _write(info, segments, out, make, fade_ms, progress, chapters)
+    return Rendered(list(segments), 0, video.encoded if video else 0)
+
+
+def _write(info: MediaInfo, segments: list[Interval], out: Path, make_video, fade_ms: float, progress,
+           chapters: list[Chapter]):
+    """Mux the video (made by make_video on the output container) and the audio, segment by
+    segment; returns the video writer."""
     with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as container:
-        vstream = video = None
-        if info.has_video:
-            width, height = output_size(info.width, info.height, max_height)
-            vstream = container.add_stream("libx264", rate=fps, options={"preset": "veryfast", "crf": "23"})
-            vstream.width, vstream.height, vstream.pix_fmt = width, height, "yuv420p"
-            video = _Grouped(in_intervals(info.path, "video", segments))
-        astream = container.add_stream("aac", rate=AUDIO_RATE, layout="stereo") if info.has_audio else None
-        audio = _Grouped(in_intervals(info.path, "audio", segments, AUDIO_RATE)) if astream else None
-        container.set_chapters([{"id": k, "start": round(c.start * 1000), "end": round(c.end * 1000),
-                                 "time_base": Fraction(1, 1000), "metadata": {"title": c.title}}
-                                for k, c in enumerate(chapters)])
-        frames_done = samples_done = 0
-        for k, seg in enumerate(segments):
-            if vstream:
-                for frame in _constant_rate(video.take(k), seg.start, frame_counts[k], fps, width, height,
-                                            info.rotation):
-                    frame.pts, frame.time_base = frames_done, 1 / fps  # decoded frames carry the source's
-                    frames_done += 1
-                    container.mux(vstream.encode(frame))
-            if astream:
-                for pcm in _faded(audio.take(k), sample_counts[k], round(fade_ms * AUDIO_RATE / 1000)):
-                    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm.reshape(1, -1)), format="flt",
-                                                       layout="stereo")
-                    frame.sample_rate, frame.pts, frame.time_base = AUDIO_RATE, samples_done, Fraction(1, AUDIO_RATE)
-                    samples_done += len(pcm)
-                    container.mux(astream.encode(frame))
-            if progress:
-                progress("render", float(edges[k + 1]), float(edges[-1]))
-        if vstream:
-            container.mux(vstream.encode(None))
-        if astream:
-            container.mux(astream.encode(None))
+        video = make_video(container) if make_video else None
+        try:
+            # without pictures, lengths are still counted in ticks: milliseconds
+            edges = video.edges if video else np.round(np.cumsum([0.0] + [s.duration for s in segments]) * 1000) / 1000
+            audio = _Audio(container, info, segments, edges, fade_ms) if info.has_audio else None
+            container.set_chapters([{"id": k, "start": round(c.start * 1000), "end": round(c.end * 1000),
+                                     "time_base": Fraction(1, 1000), "metadata": {"title": c.title}}
+                                    for k, c in enumerate(chapters)])
+            tracks = [track for track in (video, audio) if track]
+            for k in range(len(segments)):
+                for track in tracks:
+                    track.write(k)
+                if progress:
+                    progress("render", float(edges[k + 1]), float(edges[-1]))
+            for track in tracks:
+                track.finish()
+        finally:
+            if video:
+                video.close()
+    return video
+
+
+class _Audio:
+    """The source's audio cut sample-exactly to the output's segment edges (seconds), faded in
+    and out over fade_ms at each join."""
+
+    def __init__(self, container, info: MediaInfo, segments: list[Interval], edges: np.ndarray, fade_ms: float):
+        self.container = container
+        self.stream = container.add_stream("aac", rate=AUDIO_RATE, layout="stereo")
+        self.pieces = _Grouped(in_intervals(info.path, "audio", segments, AUDIO_RATE))
+        self.counts = np.diff(np.round(edges * AUDIO_RATE)).astype(int)
+        self.fade = round(fade_ms * AUDIO_RATE / 1000)
+        self.done = 0  # samples
+
+    def write(self, k: int) -> None:
+        for pcm in _faded(self.pieces.take(k), self.counts[k], self.fade):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm.reshape(1, -1)), format="flt",
+                                               layout="stereo")
+            frame.sample_rate, frame.pts, frame.time_base = AUDIO_RATE, self.done, Fraction(1, AUDIO_RATE)
+            self.done += len(pcm)
+            self.container.mux(self.stream.encode(frame))
+
+    def finish(self) -> None:
+        self.container.mux(self.stream.encode(None))
+
+
+class _ReencodedVideo:
+    """Every frame decoded, scaled, re-timed to a constant rate and encoded."""
+
+    def __init__(self, container, info: MediaInfo, segments: list[Interval], max_height: int | None):
+        self.container, self.info = container, info
+        self.fps = output_rate(info.fps)
+        # cumulative rounding: lengths never drift from the segments' total
+        frame_edges = np.round(np.cumsum([0.0] + [s.duration for s in segments]) * float(self.fps))
+        self.edges = frame_edges / float(self.fps)
+        self.counts = np.diff(frame_edges).astype(int)
+        self.width, self.height = output_size(info.width, info.height, max_height)
+        # the preset and why: smartcut.X264_OPTIONS
+        self.stream = container.add_stream("libx264", rate=self.fps, options=dict(smartcut.X264_OPTIONS))
+        self.stream.width, self.stream.height, self.stream.pix_fmt = self.width, self.height, "yuv420p"
+        self.frames = _Grouped(in_intervals(info.path, "video", segments))
+        self.encoded = 0
+
+    def write(self, k: int) -> None:
+        for frame in _constant_rate(self.frames.take(k), self.counts[k], self.fps, self.width, self.height,
+                                    self.info.rotation):
+            frame.pts, frame.time_base = self.encoded, 1 / self.fps  # decoded frames carry the source's
+            self.encoded += 1
+            self.container.mux(self.stream.encode(frame))
+
+    def finish(self) -> None:
+        self.container.mux(self.stream.encode(None))
+
+    def close(self) -> None:
+        pass
 
 
 def output_rate(fps: float) -> Fraction:
@@ -76,9 +154,10 @@ def output_rate(fps: float) -> Fraction:
     return rate
 
 
-def output_size(width: int, height: int, max_height: int) -> tuple[int, int]:
-    """Scaled down (never up) to max_height, aspect kept, both even as yuv420p needs."""
-    scale = min(1.0, max_height / height)
+def output_size(width: int, height: int, max_height: int | None) -> tuple[int, int]:
+    """Scaled down (never up) to max_height (None: the source's), aspect kept, both even as
+    yuv420p needs."""
+    scale = min(1.0, max_height / height) if max_height else 1.0
     return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
 
 
@@ -96,12 +175,14 @@ class _Grouped:
                 yield item[1:]
 
 
-def _constant_rate(frames, start: float, count: int, fps: Fraction, width: int, height: int,
+def _constant_rate(frames, count: int, fps: Fraction, width: int, height: int,
                    rotation: int) -> Iterator[av.VideoFrame]:
-    """`count` output frames: tick j shows the latest source frame at or before start + j/fps."""
-    j, shown = 0, None
+    """`count` output frames: tick j shows the latest source frame at or before first + j/fps,
+    first being the segment's first frame, so a source at the output rate maps one to one."""
+    j, shown, first = 0, None, None
     for t, frame in frames:
-        while j < count and start + j / fps < t:
+        first = t if first is None else first
+        while j < count and first + j / fps < t - 1e-4:  # a timestamp's rounding is not a frame
             yield _convert(shown or frame, width, height, rotation)
             j += 1
         shown = frame
