@@ -13,11 +13,13 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 from ..errors import OutputError
 from ..options import SummarizeOptions
+from ..timing import timed
 from ..types import Summary
 from ..text.chapters import chapters_txt
 from .markdown import summary_markdown
@@ -40,15 +42,23 @@ def write_outputs(summary: Summary, options: SummarizeOptions, outdir: Path, pro
         render_start = time.perf_counter()
         info = summary.analysis.info
         text = summary.text
-        if options.video and summary.segments:
+        video = options.video and bool(summary.segments)
+        if video:
             _cut_on_frames(summary, options)
-            chapters = retime_chapters(text.chapters, summary.segments) if text else []
-            kind, name = ("video", "summary.mp4") if info.has_video else ("audio", "summary.m4a")
-            render_video(info, summary.segments, staging / name, options.max_height, options.fade_ms,
-                         progress, chapters)
-            summary.outputs[kind] = name
-        if options.storyboard and info.has_video:
-            _storyboard(summary, staging)
+        # the storyboard's frames are decoded beside the highlight, which mostly copies
+        with ThreadPoolExecutor(1, thread_name_prefix="vidgist-storyboard") as pool:
+            board = None
+            if options.storyboard and info.has_video:
+                board = pool.submit(_timed, summary.timings, "storyboard", _storyboard, summary, staging)
+            if video:
+                chapters = retime_chapters(text.chapters, summary.segments) if text else []
+                kind, name = ("video", "summary.mp4") if info.has_video else ("audio", "summary.m4a")
+                with timed(summary.timings, "video"):
+                    render_video(info, summary.segments, staging / name, options.max_height, options.fade_ms,
+                                 progress, chapters)
+                summary.outputs[kind] = name
+            if board:
+                board.result()
         if text:
             _text(summary, staging, options.video)
         summary.timings["render"] = time.perf_counter() - render_start
@@ -63,6 +73,11 @@ def write_outputs(summary: Summary, options: SummarizeOptions, outdir: Path, pro
         raise OutputError(f"{outdir}: cannot write outputs ({e.strerror or e})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _timed(timings: dict[str, float], stage: str, work, *args) -> None:
+    with timed(timings, stage):
+        work(*args)
 
 
 def _cut_on_frames(summary: Summary, options: SummarizeOptions) -> None:
