@@ -28,7 +28,7 @@ from .media.decode import (
     MediaReader,
     audio_pieces,
     decode_audio,
-    frames_at,
+    frames_near,
     in_background,
 )
 from .media.probe import probe
@@ -56,7 +56,7 @@ Progress = Callable[[str, float, float], None]
 
 DECODE_VERSION = 6  # bump when decoding, features or cut detection change their output
 SPEECH_VERSION = 1  # ... when transcription does
-OCR_VERSION = 1  # ... when reading on-screen text does
+OCR_VERSION = 2  # ... when reading on-screen text does
 OCR_SECONDS = 4.0  # at most one frame read for on-screen text per this many seconds of video
 OCR_MIN_READS = 8  # ... or this many frames, for short videos
 SPEECH_UNIT_VALUE = 0.75  # of the longest shot: the most a unit in speech counts for in the knapsack
@@ -205,8 +205,8 @@ class Summarizer:
         reader = ScreenTextReader(opt.threads)
         self.progress("text on screen", 0, len(picks))
 
-        def frames():
-            for k, image in frames_at(info, picks):
+        def frames():  # decoded on a thread of its own: PyAV and ONNX Runtime release the GIL
+            for k, image in in_background(frames_near(info, picks), maxsize=4):
                 self.progress("text on screen", k, len(picks))
                 yield picks[k], image
 
