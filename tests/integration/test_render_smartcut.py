@@ -251,3 +251,21 @@ def test_a_start_near_a_keyframe_moves_onto_it(sources):
     starts = [round(s.start, 3) for s in plan.segments]
     assert starts[:2] == [1.92, 3.84] and abs(starts[2] - 6.3) < 1 / FPS  # 6.3: 0.54 s from any
     assert [bool(c.head()) for c in plan.cuts] == [False, False, True]
+
+
+@pytest.mark.parametrize("kind", ["mp4", "vfr"])
+def test_segments_planned_back_to_back_stay_back_to_back(sources, tmp_path, kind):
+    """A copied run ends at a clean cut a frame or two short of its planned end; the segment
+    after it then starts on the first frame left out, so no frame of the source goes missing."""
+    source = sources[kind]
+    info = probe(source)
+    src = source_times(source)
+    planned = [Interval(1.3, 2.5), Interval(2.5, 4.1), Interval(4.1, 4.9), Interval(6.0, 7.0)]
+    cut = smartcut.cut_plan(info, planned)
+    assert cut[0].end == cut[1].start and cut[1].end == cut[2].start and cut[2].end < cut[3].start
+    out = tmp_path / "summary.mp4"
+    render_video(info, planned, out)
+    _, marks, errors = decoded(out)
+    first = min(n for n, t in src.items() if t >= cut[0].start - 1e-4)
+    last = max(n for n, t in src.items() if t < cut[2].end - 1e-4)
+    assert errors == [] and marks.tolist()[: last - first + 1] == list(range(first, last + 1))

@@ -150,8 +150,15 @@ def plan(info: MediaInfo, segments: list[Interval], max_height: int | None = Non
         floors = [-1] + [source.ticks(s.end) for s in segments[:-1]]  # a start stays after the last end
         starts = [_start(w, source.ticks(s.start), snap, floor) for w, s, floor in zip(windows, segments, floors)]
         limits = starts[1:] + [None if until is None else source.ticks(until)]
-        cuts = [_cut(window, start, source.ticks(seg.end), limit)
-                for window, seg, start, limit in zip(windows, segments, starts, limits)]
+        cuts: list[Cut] = []
+        for i, (seg, limit) in enumerate(zip(segments, limits)):
+            if cuts and seg.start <= segments[i - 1].end and cuts[-1].end < starts[i]:
+                # segments planned back to back stay so: the one before ended at a clean cut
+                # short of this start, so this one starts with the first frame it dropped
+                starts[i] = cuts[-1].end
+                if starts[i] < min(windows[i].pts):
+                    windows[i] = _window(container, stream, source, starts[i], source.ticks(seg.end))
+            cuts.append(_cut(windows[i], starts[i], source.ticks(seg.end), limit))
     for a, b in zip(cuts, cuts[1:]):
         if not (a.start < a.end <= b.start):
             raise Refused("segments overlap once cut on frames")
