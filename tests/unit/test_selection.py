@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vidgist.selection import budget_seconds, merge, score_shots, select, split_shots, unit_length
-from vidgist.selection.budget import MIN_FILL, MIN_PIECE, MIN_SEGMENT
+from vidgist.selection.budget import BRIDGE, MIN_FILL, MIN_PIECE, MIN_SEGMENT, bridged
 from vidgist.types import Interval, Shot
 
 
@@ -111,3 +111,12 @@ def test_the_key_sentences_lead_and_the_silent_scenes_keep_a_glimpse():
     segments = select(units, times, scores, budget=7.5, spine=spine, spine_budget=4.5, talks=talks)
     assert Interval(11.0, 15.2) in segments and not any(s.start < 10.0 for s in segments)
     assert {int(s.start // 10) for s in segments} == {1, 2, 3}  # the silent scenes before the talking one
+
+
+def test_picks_a_few_frames_apart_play_as_one_while_the_budget_lasts():
+    picks = [Interval(14.25, 15.667), Interval(15.75, 17.25), Interval(17.4, 20.0), Interval(28.29, 29.79)]
+    assert bridged(picks, spare=1.0) == [Interval(14.25, 20.0), Interval(28.29, 29.79)]
+    assert bridged(picks, spare=0.1) == [Interval(14.25, 17.25), Interval(17.4, 20.0), Interval(28.29, 29.79)]
+    assert bridged(picks, spare=0.0) == picks
+    apart = [Interval(0, 1), Interval(1 + BRIDGE, 2)]
+    assert bridged(apart, spare=10.0) == apart
