@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import OutputError
 from ..options import SummarizeOptions
 from ..timing import timed
-from ..types import Summary
+from ..types import Sentence, Summary
 from ..text.chapters import chapters_txt
 from .markdown import summary_markdown
 from .result import summary_json
@@ -115,6 +115,9 @@ def _text(summary: Summary, staging: Path, video: bool) -> None:
             written |= {"subtitles_srt": ("summary.srt", srt(cues)), "subtitles_vtt": ("summary.vtt", vtt(cues))}
     if text.chapters and text.chapters[0].title:
         written["chapters"] = ("chapters.txt", chapters_txt(text.chapters))
+        if shown := retime_chapters(text.chapters, summary.segments) if video else []:
+            # a player's <track kind="chapters">, in the highlight's own timeline
+            written["chapters_vtt"] = ("summary-chapters.vtt", vtt([Sentence(c.start, c.end, c.title) for c in shown]))
     for kind, (name, content) in written.items():
         (staging / name).write_text(content, encoding="utf-8")
         summary.outputs[kind] = name
