@@ -1,6 +1,7 @@
 """The HTTP API against a real `vidgist serve` (uvicorn, SQLite, worker processes) on loopback,
 with the bundled real clip."""
 
+import re
 import signal
 import subprocess
 import sys
@@ -165,3 +166,14 @@ def test_another_host_than_loopback_needs_a_token(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0 and "--token" in run.stderr
+
+
+def test_openapi_and_its_page_work_offline(server):
+    schema = server.client.get("/openapi.json").json()
+    assert {"/api/jobs", "/api/jobs/{job_id}", "/api/jobs/{job_id}/result", "/api/jobs/{job_id}/files/{name}",
+            "/api/jobs/{job_id}/reselect"} <= set(schema["paths"])
+    docs = server.client.get("/docs")
+    assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text
+    assert "http://" not in docs.text and "https://" not in docs.text  # nothing from a CDN
+    for asset in re.findall(r'(?:src|href)="([^"]+)"', docs.text):
+        assert server.client.get(asset).status_code == 200, asset

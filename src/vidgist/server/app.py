@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi_offline import FastAPIOffline
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -46,6 +47,9 @@ RESELECT_WAIT_S = 60.0  # a reselect answers with the result when done within th
 # the page loads only its own files: nothing from elsewhere, no inline script
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
        "script-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+# /docs: Swagger UI from the fastapi-offline wheel (no CDN), which starts itself with an inline script
+DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'")
 
 
 def default_data_dir() -> Path:
@@ -79,13 +83,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
         finally:
             await run_in_threadpool(workers.close)
 
-    app = FastAPI(title="vidgist", version=VERSION, lifespan=lifespan,
-                  description="Upload a video, follow its analysis, fetch its summary; try another length.")
+    app = FastAPIOffline(title="vidgist", version=VERSION, lifespan=lifespan, redoc_url=None,
+                         description="Upload a video, follow its analysis, fetch its summary; try another length.")
 
     @app.middleware("http")
     async def safe_headers(request: Request, call_next):
         response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        docs = request.url.path == "/docs"
+        response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
