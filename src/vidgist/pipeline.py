@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import math
 import threading
 import time
@@ -357,8 +358,18 @@ class Summarizer:
                           settings={"version": VERSION, **self.options.to_json()}, timings=timings, text=text,
                           requested_budget=selection.requested)
         if outdir is not None:
+            _trim_heap()  # the models of the analysis are gone: give their memory back before rendering
             write_outputs(summary, self.options, Path(outdir), self.progress, start)
         return summary
+
+
+def _trim_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc keeps them by default, per thread
+    arena; Whisper, PP-OCR and the decoders freed hundreds of MB by now). No-op elsewhere."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def summarize(path: str | Path, outdir: str | Path | None = None, progress: Progress | None = None,

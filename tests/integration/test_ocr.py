@@ -13,7 +13,6 @@ from vidgist.media.decode import frames_at, frames_near
 from vidgist.media.probe import probe
 from vidgist.options import SummarizeOptions
 from vidgist.pipeline import Summarizer
-from vidgist.render.storyboard import grab_frames
 from vidgist.text.ocr import ScreenTextReader, normalise, ocr_times, same_line, screen_text, text_lines
 from vidgist.types import Interval, Sentence
 
@@ -215,7 +214,7 @@ def test_forensics_screencast_title_and_terminal(reader):
     `ls /usr` prints its listing between 5 and 6 s."""
     info = probe(SHARED_MEDIA / "forensics_movie-hello.mp4")
     times = [float(t) for t in np.arange(0.0, info.duration, 1.0)]
-    samples = [(t, np.asarray(image)) for t, image in zip(times, grab_frames(info, times))]
+    samples = [(times[k], rgb) for k, rgb in frames_at(info, times)]
     sentences = screen_text(samples, reader, hold=1.0)
 
     hello = [s for s in sentences if "helloworld" in squash(s.text)]

@@ -24,7 +24,7 @@ from ..types import Sentence, Summary
 from ..text.chapters import chapters_txt
 from .markdown import summary_markdown
 from .result import summary_json
-from .storyboard import clock, contact_sheet, grab_frames, write_keyframes
+from .storyboard import clock, contact_sheet, write_keyframes
 from .smartcut import cut_plan
 from .subtitles import retime, retime_chapters, srt, timestamped_text, vtt
 from .video import render_video
@@ -91,13 +91,12 @@ def _cut_on_frames(summary: Summary, options: SummarizeOptions) -> None:
 
 
 def _storyboard(summary: Summary, staging: Path) -> None:
-    images = grab_frames(summary.analysis.info, [k.time for k in summary.keyframes])
-    names = write_keyframes(images, staging / "keyframes")
+    names, thumbs = write_keyframes(summary.analysis.info, [k.time for k in summary.keyframes], staging / "keyframes")
     summary.keyframes = [replace(k, image=f"keyframes/{n}") for k, n in zip(summary.keyframes, names)]
     a = summary.analysis
     title = (f"{a.info.path.name}  ·  {clock(a.duration)}  ·  {len(names)} tiles  ·  "
              f"framed: in the {clock(summary.duration)} highlight")
-    contact_sheet(images, summary.keyframes, title).save(staging / "storyboard.jpg", quality=88)
+    contact_sheet(thumbs, summary.keyframes, title).save(staging / "storyboard.jpg", quality=88)
     summary.outputs["storyboard"] = "storyboard.jpg"
     summary.outputs["keyframes"] = "keyframes/"
 

@@ -17,22 +17,24 @@ HEADER_HEIGHT = 40
 HIGHLIGHT = "#e8590c"  # frame and label of a tile the highlight plays
 
 
-def grab_frames(info: MediaInfo, times: list[float]) -> list[Image.Image]:
-    """The source frame shown at each time (the first at or after it, within one frame)."""
-    images = {index: Image.fromarray(rgb) for index, rgb in frames_at(info, times)}
-    blank = Image.new("RGB", (info.width, info.height))
-    return [images.get(i, blank) for i in range(len(times))]
-
-
-def write_keyframes(images: list[Image.Image], folder: Path) -> list[str]:
-    """keyframes/001.jpg ...; returns the file names."""
+def write_keyframes(info: MediaInfo, times: list[float], folder: Path) -> tuple[list[str], list[Image.Image]]:
+    """keyframes/001.jpg ..., the source frame shown at each time (the first at or after it,
+    within one frame; black where none decodes), written as it is decoded: one full-size frame
+    is held at a time (24 of 1080p held together: 150 MB); the file names and
+    THUMB_WIDTH-wide thumbnails for the contact sheet."""
     folder.mkdir(parents=True, exist_ok=True)
-    names = []
-    for i, image in enumerate(images, 1):
-        name = f"{i:03d}.jpg"
-        image.save(folder / name, quality=90)
-        names.append(name)
-    return names
+    names = [f"{i:03d}.jpg" for i in range(1, len(times) + 1)]
+    thumbs: dict[int, Image.Image] = {}
+    for index, rgb in frames_at(info, times):
+        thumbs[index] = _saved(Image.fromarray(rgb), folder / names[index])
+    for index in set(range(len(times))) - set(thumbs):  # not decodable: a black frame, as grab_frames
+        thumbs[index] = _saved(Image.new("RGB", (info.width, info.height)), folder / names[index])
+    return names, [thumbs[i] for i in range(len(times))]
+
+
+def _saved(image: Image.Image, path: Path) -> Image.Image:
+    image.save(path, quality=90)
+    return image.resize((THUMB_WIDTH, max(1, round(THUMB_WIDTH * image.height / image.width))), Image.Resampling.BILINEAR)
 
 
 def contact_sheet(images: list[Image.Image], tiles: list[Keyframe], title: str) -> Image.Image:
@@ -51,7 +53,7 @@ def contact_sheet(images: list[Image.Image], tiles: list[Keyframe], title: str) 
     draw.text((10, 10), title, fill="black", font=font)
     for i, (image, tile) in enumerate(zip(images, tiles)):
         x, y = (i % cols) * THUMB_WIDTH, HEADER_HEIGHT + (i // cols) * cell
-        sheet.paste(image.resize((THUMB_WIDTH, thumb_h), Image.Resampling.BILINEAR), (x, y))
+        sheet.paste(image.resize((THUMB_WIDTH, thumb_h), Image.Resampling.BILINEAR), (x, y))  # a no-op for thumbnails
         left = x + 6
         if tile.in_highlight:  # a frame and a play mark (drawn: the default font has no ▶)
             draw.rectangle((x, y, x + THUMB_WIDTH - 1, y + thumb_h - 1), outline=HIGHLIGHT, width=5)
