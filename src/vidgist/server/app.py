@@ -6,7 +6,7 @@
     GET    /api/jobs/{id}               the job: status, progress (0..1), stage, error, outputs
     POST   /api/jobs/{id}/cancel        stop it
     DELETE /api/jobs/{id}               cancel it and remove its files -> 204
-    GET    /api/jobs/{id}/result        summary.json (409 until done)
+    GET    /api/jobs/{id}/result        summary.json (409 until there is one)
     GET    /api/jobs/{id}/files/{name}  a file named in outputs, or a keyframe (HTTP Range)
     GET    /api/jobs/{id}/source        the upload (HTTP Range: the page plays the source)
     POST   /api/jobs/{id}/reselect      {"ratio" | "duration", "query"}: a new summary from the
@@ -149,15 +149,17 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     @app.get("/api/jobs/{job_id}/result", dependencies=[api])
     def get_result(job_id: str) -> FileResponse:
-        if job_or_404(job_id).status != "done":
-            raise HTTPException(409, "the job is not done")
-        return FileResponse(store.outdir(job_id) / "summary.json", media_type="application/json")
+        job_or_404(job_id)
+        result = store.outdir(job_id) / "summary.json"
+        if not result.exists():  # during a reselect the summary before it stands (outputs are swapped in whole)
+            raise HTTPException(409, "the job has no summary yet")
+        return FileResponse(result, media_type="application/json")
 
     @app.get("/api/jobs/{job_id}/files/{name:path}", dependencies=[api])
     def get_file(job_id: str, name: str) -> FileResponse:
         """A file the summary names (HTTP Range supported); nothing else."""
-        job = job_or_404(job_id)
-        if job.status != "done" or name not in _published(store.outdir(job_id)):
+        job_or_404(job_id)
+        if name not in _published(store.outdir(job_id)):
             raise HTTPException(404, "no such file")
         return FileResponse(store.outdir(job_id) / name)
 
