@@ -20,7 +20,7 @@ from ..pipeline import Summarizer
 from ..render import summary_json
 from ..speech import speech_modes
 from ..version import VERSION
-from . import bench, serve, train
+from . import bench, library, serve, train
 from .progress import ProgressBars
 
 EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -55,14 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_parser(commands)
     train.add_parser(commands)
     serve.add_parser(commands)
+    library.add_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command in ("bench", "train", "serve"):
-        return _guarded(lambda: {"bench": bench, "train": train, "serve": serve}[args.command].run(args, parser))
+    if args.command in ("bench", "train", "serve", "index", "search"):
+        commands = {"bench": bench, "train": train, "serve": serve, "index": library, "search": library}
+        return _guarded(lambda: commands[args.command].run(args, parser))
     try:
         options = SummarizeOptions(ratio=args.ratio, duration=args.duration, scorer=args.scorer,
                                    checkpoint=args.checkpoint, speech=args.speech, language=args.language,
