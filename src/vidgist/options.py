@@ -15,6 +15,12 @@ def default_cache_dir() -> Path:
     return Path(base) / "vidgist"
 
 
+def default_data_dir() -> Path:
+    """$XDG_DATA_HOME/vidgist, else ~/.local/share/vidgist: the server's jobs, the library."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "vidgist"
+
+
 @dataclass(frozen=True)
 class SummarizeOptions:
     # -- analysis: these shape the cached features, shots and scores -----------------------

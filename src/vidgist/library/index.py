@@ -42,7 +42,6 @@ from ..types import Interval, Sentence, Summary
 from .store import IndexedFile, Library, Moment, settings_text
 
 INDEX_VERSION = 1  # bump when what is taken from an analysis into the library changes
-EXIT_INTERNAL = 1
 
 # names that claim audio or video: probe refusing such a file is a failure worth reporting
 MEDIA_SUFFIXES = frozenset(
@@ -236,14 +235,14 @@ def _analysed(jobs: list[_Job], workers: int) -> Iterator[tuple[_Job, IndexedFil
                 except BrokenProcessPool:  # a worker was killed (out of memory?): the pool is lost
                     broken = True
                     yield job, Failure(job.path, "the worker process analysing it died (out of memory?)",
-                                       EXIT_INTERNAL)
+                                       VidgistError.exit_code)
             if broken:  # the other files in flight went down with it; the rest get a new pool
                 for future, job in list(running.items()):
                     try:
                         yield job, future.result()
                     except BrokenProcessPool:
                         yield job, Failure(job.path, "the worker process analysing it died (out of memory?)",
-                                           EXIT_INTERNAL)
+                                           VidgistError.exit_code)
                 running.clear()
                 pool.shutdown(wait=True)
                 pool = ProcessPoolExecutor(workers, mp_context=context)
@@ -259,7 +258,7 @@ def analyse(job: _Job) -> IndexedFile | Failure:
     except VidgistError as e:
         return _failure(job.path, e)
     except Exception as e:  # a bug: recorded like any failure, so the batch goes on
-        return Failure(job.path, f"internal error: {e!r}", EXIT_INTERNAL)
+        return Failure(job.path, f"internal error: {e!r}", VidgistError.exit_code)
     analysis = summary.analysis
     shots, features = shot_features(analysis.times, analysis.features, analysis.shots)
     return IndexedFile(path=job.path, key=job.key, duration=float(analysis.duration),

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ..options import default_data_dir
 from ..types import Interval
 
 STORE_NAME = "library.sqlite3"
@@ -86,8 +87,7 @@ def default_library_dir() -> Path:
     """$VIDGIST_LIBRARY, else $XDG_DATA_HOME/vidgist/library, else ~/.local/share/vidgist/library."""
     if env := os.environ.get("VIDGIST_LIBRARY"):
         return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "vidgist" / "library"
+    return default_data_dir() / "library"
 
 
 # -- words for FTS ------------------------------------------------------------------------------

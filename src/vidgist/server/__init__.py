@@ -6,6 +6,7 @@
     static/    the page (HTML, CSS, JS; nothing loaded from elsewhere)
 """
 
-from .app import ServerSettings, create_app, default_data_dir
+from ..options import default_data_dir
+from .app import ServerSettings, create_app
 
 __all__ = ["ServerSettings", "create_app", "default_data_dir"]

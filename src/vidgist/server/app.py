@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
-import os
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import InputError
 from ..media.probe import probe
-from ..options import SummarizeOptions
+from ..options import SummarizeOptions, default_data_dir
 from ..version import VERSION
 from .store import FINISHED, JobStore
 from .worker import Workers
@@ -50,12 +49,6 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; 
 # /docs: Swagger UI from the fastapi-offline wheel (no CDN), which starts itself with an inline script
 DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
             "script-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'")
-
-
-def default_data_dir() -> Path:
-    """$XDG_DATA_HOME/vidgist, else ~/.local/share/vidgist."""
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "vidgist"
 
 
 @dataclass(frozen=True)
